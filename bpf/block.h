@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * block.h - the blocklist and the allow-list as the XDP program sees them:
+ * source keys, block lookup with expiry decided here in the kernel, block
+ * insertion, and allow-list matching.
+ */
+#ifndef SG_BLOCK_H
+#define SG_BLOCK_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "scanguard.h"
+#include "sg_parse.h"
+#include "maps.h"
+
+/* The source key: an IPv4 address, or an IPv6 address cut to the configured
+ * prefix, because scanners rotate through the addresses of their /64. */
+static __always_inline void sg_source_key(const struct sg_pkt *p, __u32 v6_prefix,
+					  struct sg_addr *key)
+{
+	*key = p->src;
+	if (p->family != 6)
+		return;
+	SG_UNROLL
+	for (int i = 0; i < 4; i++) {
+		__s32 bits = (__s32)v6_prefix - 32 * i;
+		__u32 mask;
+
+		if (bits >= 32)
+			continue;
+		mask = bits <= 0 ? 0 : ~0u << (32 - bits);
+		key->w[i] &= bpf_htonl(mask);
+	}
+}
+
+static __always_inline __u8 sg_key_prefixlen(const struct sg_pkt *p, __u32 v6_prefix)
+{
+	return p->family == 6 ? v6_prefix : 32;
+}
+
+static __always_inline int sg_allowed(const struct sg_addr *src)
+{
+	struct sg_lpm_key k = { .prefixlen = 128, .addr = *src };
+
+	return bpf_map_lookup_elem(&SG_MAP_ALLOW, &k) != 0;
+}
+
+static __always_inline int sg_block_live(const struct sg_block *b, __u64 now)
+{
+	return b->expires_ns == 0 || now < b->expires_ns;
+}
+
+/* True when the source is blocked now.  An expired exact block is deleted
+ * here, so the source starts again from a clean count; expired CIDR blocks
+ * are ignored here and removed by the daemon's sweep. */
+static __always_inline int sg_is_blocked(struct sg_state *st, const struct sg_addr *key,
+					 const struct sg_addr *src, __u64 now, __u32 *expired)
+{
+	if (st->nr_blocks) {
+		struct sg_block *b = bpf_map_lookup_elem(&SG_MAP_BLOCKS, key);
+
+		if (b) {
+			if (sg_block_live(b, now))
+				return 1;
+			if (bpf_map_delete_elem(&SG_MAP_BLOCKS, key) == 0) {
+				__sync_fetch_and_sub(&st->nr_blocks, 1);
+				*expired = 1;
+			}
+		}
+	}
+	if (st->nr_cidr_blocks) {
+		struct sg_lpm_key k = { .prefixlen = 128, .addr = *src };
+		struct sg_block *b = bpf_map_lookup_elem(&SG_MAP_CIDR_BLOCKS, &k);
+
+		/* An allow-listed address inside a blocked range stays allowed. */
+		if (b && sg_block_live(b, now) && !sg_allowed(src))
+			return 1;
+	}
+	return 0;
+}
+
+/* Blocks a source; returns 0, or a negative error when the table is full. */
+static __always_inline int sg_block_add(struct sg_state *st, const struct sg_addr *key,
+					__u64 now, __u64 ttl_ns, __u32 detector)
+{
+	struct sg_block b = {
+		.expires_ns = now + ttl_ns,
+		.created_ns = now,
+		.detector = detector,
+	};
+	int err;
+
+	/* Count first so a reader never sees a block the count misses. */
+	__sync_fetch_and_add(&st->nr_blocks, 1);
+	err = bpf_map_update_elem(&SG_MAP_BLOCKS, key, &b, BPF_NOEXIST);
+	if (err)
+		__sync_fetch_and_sub(&st->nr_blocks, 1);
+	return err;
+}
+
+#endif /* SG_BLOCK_H */

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * maps.h - every BPF map of the XDP program.  Names come from scanguard.h so
+ * userspace opens the pinned maps by the same macro; sizes are the defaults
+ * there, and the daemon may resize the large ones before load.
+ */
+#ifndef SG_MAPS_H
+#define SG_MAPS_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "scanguard.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sg_config);
+} SG_MAP_CONFIG SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sg_state);
+} SG_MAP_STATE SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sg_stats);
+} SG_MAP_STATS SEC(".maps");
+
+/* Tier-1 tracking: LRU, because forgetting an idle source is acceptable.
+ * Per-CPU LRU lists keep inserts scalable when a flood of new sources
+ * arrives on every CPU at once. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(map_flags, BPF_F_NO_COMMON_LRU);
+	__uint(max_entries, SG_MAX_SOURCES);
+	__type(key, struct sg_addr);
+	__type(value, struct sg_track);
+} SG_MAP_TRACK SEC(".maps");
+
+/* Tier-2 tracking, only for sources with more targets than fit inline: a
+ * flood of one-probe sources never reaches it, so it cannot flush it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, SG_MAX_SUSPECTS);
+	__type(key, struct sg_addr);
+	__type(value, struct sg_suspect);
+} SG_MAP_SUSPECT SEC(".maps");
+
+/* Blocks are a plain hash, never LRU: a flood must not be able to evict a
+ * block.  When it is full a new block fails loudly (counter and event). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SG_MAX_BLOCKS);
+	__type(key, struct sg_addr);
+	__type(value, struct sg_block);
+} SG_MAP_BLOCKS SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, SG_MAX_CIDR_BLOCKS);
+	__type(key, struct sg_lpm_key);
+	__type(value, struct sg_block);
+} SG_MAP_CIDR_BLOCKS SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, SG_MAX_ALLOW);
+	__type(key, struct sg_lpm_key);
+	__type(value, struct sg_allow);
+} SG_MAP_ALLOW SEC(".maps");
+
+/* Events are emitted on state changes only (a detection), never per packet. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} SG_MAP_EVENTS SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SG_MAX_IFACES);
+	__type(key, __u32);
+	__type(value, struct sg_iface);
+} SG_MAP_IFACES SEC(".maps");
+
+/* The clock of the test entry point (tests and capture replay set it). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} SG_MAP_TEST_CLOCK SEC(".maps");
+
+#endif /* SG_MAPS_H */

@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * track.h - counts the distinct targets each source probes within a window,
+ * exactly.  Targets live in a set: a few inline slots in the tier-1 entry,
+ * then an open-addressing table in a tier-2 entry that only sources past the
+ * inline slots get.  Slots are claimed with compare-and-swap and the count is
+ * an atomic add, so probes of one source arriving on several CPUs at once are
+ * each counted once and exactly one CPU sees the count cross the threshold.
+ */
+#ifndef SG_TRACK_H
+#define SG_TRACK_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "scanguard.h"
+#include "maps.h"
+
+#define SG_READ_ONCE(x) (*(volatile typeof(x) *)&(x))
+
+enum sg_add_result {
+	SG_ADD_SEEN = 0,	/* target already counted this window */
+	SG_ADD_NEW,		/* first time this window: counted */
+	SG_ADD_FULL,		/* no room: caller must spill to the next tier */
+};
+
+/* Zeroed template for new tier-2 entries (too big for the BPF stack); its
+ * slots are never written, only window_start. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sg_suspect);
+} sg_suspect_tmpl SEC(".maps");
+
+static __always_inline int sg_slot_claim(__u32 *slot, __u32 target)
+{
+	__u32 cur = SG_READ_ONCE(*slot);
+
+	if (cur == target)
+		return SG_ADD_SEEN;
+	if (cur != 0)
+		return SG_ADD_FULL;	/* taken by another target */
+	cur = __sync_val_compare_and_swap(slot, 0, target);
+	if (cur == 0)
+		return SG_ADD_NEW;
+	return cur == target ? SG_ADD_SEEN : SG_ADD_FULL;
+}
+
+static __always_inline int sg_inline_add(struct sg_track *t, __u32 target)
+{
+	SG_UNROLL
+	for (int i = 0; i < SG_INLINE_SLOTS; i++) {
+		int r = sg_slot_claim(&t->slot[i], target);
+
+		if (r != SG_ADD_FULL)
+			return r;
+	}
+	return SG_ADD_FULL;
+}
+
+static __always_inline __u32 sg_target_hash(__u32 target)
+{
+	return (target * 2654435761u) >> 16;
+}
+
+struct sg_suspect_walk {
+	struct sg_suspect *s;
+	__u32 target;		/* add: the target; sample: unused */
+	__u32 start;		/* first slot index */
+	int result;		/* add: enum sg_add_result */
+	__u32 n;		/* sample: targets copied */
+	__u32 *out;		/* sample: destination */
+};
+
+/* One step of linear probing; bpf_loop keeps the verifier's work constant
+ * however many slots the table has. */
+static long sg_suspect_add_step(__u32 i, struct sg_suspect_walk *w)
+{
+	__u32 idx = (w->start + i) & (SG_SUSPECT_SLOTS - 1);
+
+	w->result = sg_slot_claim(&w->s->slot[idx], w->target);
+	return w->result != SG_ADD_FULL;	/* 1 stops the loop */
+}
+
+static __always_inline int sg_suspect_add(struct sg_suspect *s, __u32 target)
+{
+	struct sg_suspect_walk w = {
+		.s = s,
+		.target = target,
+		.start = sg_target_hash(target),
+		.result = SG_ADD_FULL,
+	};
+
+	bpf_loop(SG_SUSPECT_SLOTS, sg_suspect_add_step, &w, 0);
+	return w.result;
+}
+
+/* Finds or creates the tier-2 entry of a source whose window began at
+ * window_start; a leftover entry from an earlier window is replaced. */
+static __always_inline struct sg_suspect *sg_suspect_get(const struct sg_addr *key,
+							 __u64 window_start)
+{
+	struct sg_suspect *s, *tmpl;
+	__u32 zero = 0;
+
+	s = bpf_map_lookup_elem(&SG_MAP_SUSPECT, key);
+	if (s && s->window_start == window_start)
+		return s;
+	tmpl = bpf_map_lookup_elem(&sg_suspect_tmpl, &zero);
+	if (!tmpl)
+		return 0;
+	tmpl->window_start = window_start;
+	/* A racing CPU may have created it first: BPF_NOEXIST keeps its slots. */
+	bpf_map_update_elem(&SG_MAP_SUSPECT, key, tmpl, s ? BPF_EXIST : BPF_NOEXIST);
+	s = bpf_map_lookup_elem(&SG_MAP_SUSPECT, key);
+	if (s && s->window_start == window_start)
+		return s;
+	return 0;
+}
+
+struct sg_track_result {
+	__u32 count;		/* distinct targets after this probe; 0 = not new */
+	struct sg_track *t;	/* the tier-1 entry, if any */
+};
+
+/* Records one probe; returns the source's distinct-target count when the
+ * target is new this window (so exactly one caller sees each value), else 0. */
+static __always_inline struct sg_track_result
+sg_track_probe(const struct sg_addr *key, __u32 target, __u32 kind, __u64 now,
+	       __u64 window_ns, __u32 *failed)
+{
+	struct sg_track_result res = {};
+	struct sg_track *t;
+	int r;
+
+	t = bpf_map_lookup_elem(&SG_MAP_TRACK, key);
+	if (!t || now - t->window_start >= window_ns) {
+		struct sg_track fresh = {
+			.window_start = now,
+			.count = 1,
+			.bits = kind,
+			.slot = { target },
+		};
+
+		/* New source, or its window is over: start a clean count.  On a
+		 * race for a new source the loser falls through and adds to the
+		 * winner's entry. */
+		if (bpf_map_update_elem(&SG_MAP_TRACK, key, &fresh, t ? BPF_ANY : BPF_NOEXIST) == 0) {
+			res.count = 1;
+			return res;
+		}
+		t = bpf_map_lookup_elem(&SG_MAP_TRACK, key);
+		if (!t) {
+			*failed = 1;
+			return res;
+		}
+	}
+	res.t = t;
+	if (!(SG_READ_ONCE(t->bits) & kind))
+		__sync_fetch_and_or(&t->bits, kind);
+
+	r = sg_inline_add(t, target);
+	if (r == SG_ADD_FULL) {
+		struct sg_suspect *s = sg_suspect_get(key, t->window_start);
+
+		if (!s) {
+			*failed = 1;
+			return res;
+		}
+		if (!(t->bits & SG_TRACK_PROMOTED))
+			__sync_fetch_and_or(&t->bits, SG_TRACK_PROMOTED);
+		r = sg_suspect_add(s, target);
+		if (r == SG_ADD_FULL) {
+			/* Only past SG_MAX_THRESHOLD targets: count it, so the
+			 * source still crosses any threshold. */
+			r = SG_ADD_NEW;
+		}
+	}
+	if (r == SG_ADD_NEW)
+		res.count = __sync_fetch_and_add(&t->count, 1) + 1;
+	return res;
+}
+
+static long sg_suspect_sample_step(__u32 i, struct sg_suspect_walk *w)
+{
+	__u32 v = w->s->slot[i & (SG_SUSPECT_SLOTS - 1)];
+
+	if (v)
+		w->out[w->n++ & (SG_EVENT_SAMPLE - 1)] = v;
+	return w->n >= SG_EVENT_SAMPLE;
+}
+
+/* Copies up to SG_EVENT_SAMPLE of a source's targets into out[]. */
+static __always_inline __u32 sg_track_sample(const struct sg_addr *key, struct sg_track *t,
+					     __u32 *out)
+{
+	struct sg_suspect_walk w = { .out = out };
+
+	SG_UNROLL
+	for (int i = 0; i < SG_INLINE_SLOTS; i++) {
+		__u32 v = t->slot[i];
+
+		if (v)
+			out[w.n++ & (SG_EVENT_SAMPLE - 1)] = v;
+	}
+	if (t->bits & SG_TRACK_PROMOTED) {
+		w.s = bpf_map_lookup_elem(&SG_MAP_SUSPECT, key);
+		if (w.s && w.s->window_start == t->window_start)
+			bpf_loop(SG_SUSPECT_SLOTS, sg_suspect_sample_step, &w, 0);
+	}
+	return w.n < SG_EVENT_SAMPLE ? w.n : SG_EVENT_SAMPLE;
+}
+
+#endif /* SG_TRACK_H */

@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * scanguard.h - the one definition of everything the XDP program and
+ * userspace share: limits, map names, map value layouts, flag bits, the
+ * event record and the statistics counters.  Both sides include this file;
+ * nothing here may be redefined elsewhere.
+ */
+#ifndef SCANGUARD_H
+#define SCANGUARD_H
+
+#include <linux/types.h>
+
+/* ---- Limits (every size in one place; others derive from these) ------- */
+
+#ifndef SG_MAX_SOURCES
+#define SG_MAX_SOURCES		131072	/* tier-1 tracking entries (LRU) */
+#endif
+#ifndef SG_MAX_SUSPECTS
+#define SG_MAX_SUSPECTS		8192	/* tier-2 entries: sources past the inline slots */
+#endif
+#ifndef SG_MAX_BLOCKS
+#define SG_MAX_BLOCKS		65536	/* exact-key blocks (auto and manual) */
+#endif
+#ifndef SG_MAX_CIDR_BLOCKS
+#define SG_MAX_CIDR_BLOCKS	16384	/* manual CIDR blocks */
+#endif
+#ifndef SG_MAX_ALLOW
+#define SG_MAX_ALLOW		16384	/* allow-list CIDRs, operator and automatic */
+#endif
+#define SG_MAX_IFACES		64	/* interfaces one instance can attach to */
+
+/* Distinct targets are stored exactly: a few inline per source, the rest in
+ * an open-addressing table that only sources past the inline slots get. */
+#define SG_INLINE_SLOTS		8
+#define SG_SUSPECT_SLOTS	256	/* power of two */
+/* Keep the suspect table at most 3/4 full so probing stays short. */
+#define SG_MAX_THRESHOLD	(SG_INLINE_SLOTS + SG_SUSPECT_SLOTS * 3 / 4)
+
+#define SG_EVENT_SAMPLE		16	/* targets reported in an event */
+#define SG_VLAN_MAX_DEPTH	2	/* 802.1Q / 802.1ad tags parsed */
+#define SG_IPV6_EXT_MAX		6	/* IPv6 extension headers walked */
+
+/* Configuration ranges (userspace validates against these). */
+#define SG_MAX_WINDOW_S		86400		/* one day */
+#define SG_MAX_BLOCK_TTL_S	2592000		/* 30 days */
+
+/* Defaults; the README explains each choice. */
+#define SG_DEFAULT_THRESHOLD	15
+#define SG_DEFAULT_WINDOW_S	300
+#define SG_DEFAULT_BLOCK_TTL_S	600
+#define SG_DEFAULT_IPV6_PREFIX	64
+
+#define SG_NSEC_PER_SEC		1000000000ULL
+
+/* ---- Map names: userspace finds pinned maps by these ------------------- */
+
+#define SG_MAP_CONFIG		sg_config
+#define SG_MAP_STATE		sg_state
+#define SG_MAP_STATS		sg_stats
+#define SG_MAP_TRACK		sg_track
+#define SG_MAP_SUSPECT		sg_suspect
+#define SG_MAP_BLOCKS		sg_blocks
+#define SG_MAP_CIDR_BLOCKS	sg_cidr_blocks
+#define SG_MAP_ALLOW		sg_allow
+#define SG_MAP_EVENTS		sg_events
+#define SG_MAP_IFACES		sg_ifaces
+#define SG_MAP_TEST_CLOCK	sg_test_clock
+
+#define SG_STR_(x)		#x
+#define SG_STR(x)		SG_STR_(x)
+
+/* ---- Addresses ---------------------------------------------------------
+ * Every address is 16 bytes: IPv6 as is, IPv4 mapped to ::ffff:a.b.c.d, so
+ * one key type, one LPM trie and one code path serve both families.  Words
+ * are in network byte order. */
+struct sg_addr {
+	__u32 w[4];
+};
+
+/* LPM trie key for the allow-list and CIDR blocks (prefixlen counts the
+ * 128-bit mapped form: an IPv4 /24 is stored as /120). */
+struct sg_lpm_key {
+	__u32 prefixlen;
+	struct sg_addr addr;
+};
+
+/* ---- Configuration (array map, one element, written by userspace) ----- */
+
+enum sg_mode {
+	SG_MODE_ENFORCE = 0,
+	SG_MODE_MONITOR = 1,
+};
+
+struct sg_config {
+	__u32 threshold;	/* distinct targets allowed per window */
+	__u32 mode;		/* enum sg_mode */
+	__u64 window_ns;
+	__u64 block_ttl_ns;
+	__u32 ipv6_prefix;	/* IPv6 sources are keyed by this prefix */
+	__u32 pad;
+};
+
+/* Runtime state shared by both sides (array map, one element, mmapable so
+ * userspace can update it with the same atomics as the kernel).  The counts
+ * let the hot path skip block lookups entirely while nothing is blocked; they
+ * may over-count briefly (harmless: one extra lookup) but never under-count. */
+struct sg_state {
+	__u64 nr_blocks;	/* entries in sg_blocks */
+	__u64 nr_cidr_blocks;	/* entries in sg_cidr_blocks */
+};
+
+/* ---- Tracking ---------------------------------------------------------- */
+
+/* A target is what "distinct" counts: protocol class and port. */
+enum sg_proto_class {
+	SG_PC_TCP = 1,
+	SG_PC_UDP = 2,
+};
+#define SG_TARGET(pc, port)	(((__u32)(pc) << 16) | (__u32)(port))
+#define SG_TARGET_PC(t)		((t) >> 16)
+#define SG_TARGET_PORT(t)	((t) & 0xffff)
+
+/* Probe kinds (bits), reported in events. */
+enum sg_probe_kind {
+	SG_PROBE_SYN	= 1 << 0,	/* TCP SYN without ACK */
+	SG_PROBE_NULL	= 1 << 1,	/* TCP with no flags */
+	SG_PROBE_FIN	= 1 << 2,	/* TCP FIN alone */
+	SG_PROBE_XMAS	= 1 << 3,	/* TCP FIN+PSH+URG */
+	SG_PROBE_STEALTH = 1 << 4,	/* other TCP without SYN/ACK/RST */
+	SG_PROBE_UDP	= 1 << 5,	/* UDP to a port with no socket */
+};
+#define SG_PROBE_KIND_NAMES { "syn", "null", "fin", "xmas", "stealth", "udp" }
+
+/* sg_track.bits: probe kinds seen in the low half, flags in the high half,
+ * one word so both change with a single atomic or. */
+#define SG_TRACK_KINDS(bits)	((bits) & 0xffff)
+#define SG_TRACK_PROMOTED	(1u << 16)	/* sg_suspect holds targets past the inline slots */
+
+/* Tier 1, one per source seen probing: 48 bytes so that, with the key and
+ * the hash table's own overhead, a tracked source costs <= 128 bytes. */
+struct sg_track {
+	__u64 window_start;	/* ns; the window is [start, start + window) */
+	__u32 count;		/* distinct targets this window (atomic) */
+	__u32 bits;		/* SG_PROBE_* kinds | SG_TRACK_* flags (atomic or) */
+	__u32 slot[SG_INLINE_SLOTS];	/* targets, 0 = empty, filled in order */
+};
+
+/* Tier 2: the targets of a source past its inline slots, open addressing. */
+struct sg_suspect {
+	__u64 window_start;	/* valid only while equal to the tier-1 entry's */
+	__u32 slot[SG_SUSPECT_SLOTS];
+};
+
+/* ---- Blocks -------------------------------------------------------------- */
+
+enum sg_detector {
+	SG_DET_NONE = 0,
+	SG_DET_DISTINCT_PORTS = 1,
+	SG_DET_MANUAL = 2,
+};
+#define SG_DETECTOR_NAMES { "none", "distinct_ports", "manual" }
+
+#define SG_BLOCK_MANUAL		1	/* added by an operator */
+
+struct sg_block {
+	__u64 expires_ns;	/* monotonic; 0 = never */
+	__u64 created_ns;
+	__u32 detector;		/* enum sg_detector */
+	__u32 flags;		/* SG_BLOCK_* */
+	__u32 prefixlen;	/* for CIDR blocks: the entry's own key length */
+	__u32 pad;
+};
+
+#define SG_ALLOW_AUTO		1	/* own address / loopback, kept by the daemon */
+
+struct sg_allow {
+	__u32 flags;		/* SG_ALLOW_* */
+};
+
+/* ---- Events (ring buffer) ---------------------------------------------- */
+
+enum sg_action {
+	SG_ACT_BLOCKED = 0,	/* enforce mode: source blocked */
+	SG_ACT_MONITORED = 1,	/* monitor mode: reported only */
+	SG_ACT_BLOCK_FAILED = 2,	/* block table full: probes dropped, source not blocked */
+};
+#define SG_ACTION_NAMES { "blocked", "monitored", "block_failed" }
+
+struct sg_event {
+	__u64 ts_ns;		/* kernel monotonic clock */
+	struct sg_addr src;	/* source key (masked to the IPv6 prefix) */
+	__u32 ifindex;
+	__u8 family;		/* 4 or 6 */
+	__u8 prefixlen;		/* of the source key, in its own family */
+	__u8 action;		/* enum sg_action */
+	__u8 detector;		/* enum sg_detector */
+	__u32 count;		/* distinct targets counted */
+	__u32 threshold;
+	__u32 kinds;		/* SG_PROBE_* */
+	__u32 nsample;
+	__u64 window_ns;
+	__u64 block_ttl_ns;
+	__u32 sample[SG_EVENT_SAMPLE];	/* SG_TARGET values */
+};
+
+/* ---- Interfaces (array map, written by the daemon, read by the CLI) ---- */
+
+enum sg_xdp_mode {
+	SG_XDP_NONE = 0,
+	SG_XDP_NATIVE = 1,
+	SG_XDP_GENERIC = 2,
+};
+
+struct sg_iface {
+	__u32 ifindex;		/* 0 = unused slot */
+	__u32 xdp_mode;		/* enum sg_xdp_mode */
+	char name[16];
+};
+
+/* ---- Statistics (per-CPU array, one element) ---------------------------- */
+
+#define SG_STATS(X)							\
+	X(PACKETS,		"packets")				\
+	X(PASSED,		"passed")				\
+	X(NOT_IP,		"not_ip")				\
+	X(PARSE_ERRORS,		"parse_errors")				\
+	X(PROBES,		"probes")				\
+	X(PROBES_ALLOWED,	"probes_allowed")			\
+	X(DETECTIONS,		"detections")				\
+	X(DROP_BLOCKED,		"dropped_blocked")			\
+	X(DROP_DETECT,		"dropped_over_threshold")		\
+	X(MONITOR_PASSED,	"monitor_would_drop")			\
+	X(BLOCKS_EXPIRED,	"blocks_expired")			\
+	X(BLOCK_TABLE_FULL,	"block_table_full")			\
+	X(TRACK_FAILED,		"track_insert_failed")			\
+	X(EVENTS_LOST,		"events_lost")
+
+enum sg_stat {
+#define SG_STAT_ENUM(id, name) SG_STAT_##id,
+	SG_STATS(SG_STAT_ENUM)
+#undef SG_STAT_ENUM
+	SG_STAT_MAX
+};
+
+struct sg_stats {
+	__u64 c[SG_STAT_MAX];
+};
+
+#endif /* SCANGUARD_H */

@@ -1,0 +1,28 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# install-deps.sh - installs the Debian packages that building, testing and
+# the demo need; does nothing (and needs no root) when they are all present.
+set -eu
+
+PKGS="make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev pkg-config bpftool
+      libc6-dev linux-libc-dev iproute2 nmap hping3 masscan tcpdump
+      netcat-openbsd procps python3 jq util-linux"
+
+missing=""
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps: missing packages:$missing" >&2
+	echo "install-deps: run as root (sudo make ...) to install them" >&2
+	exit 1
+fi
+echo "install-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing >/dev/null

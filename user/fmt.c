@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* fmt.c - enum and bit-set names (the tables come from scanguard.h). */
+#include <stdio.h>
+#include <string.h>
+#include "scanguard.h"
+#include "fmt.h"
+
+#define NAME_OF(tab, i) ((i) < sizeof(tab) / sizeof(tab[0]) ? tab[i] : "unknown")
+
+static const char *const detector_names[] = SG_DETECTOR_NAMES;
+static const char *const action_names[] = SG_ACTION_NAMES;
+static const char *const kind_names[] = SG_PROBE_KIND_NAMES;
+static const char *const xdp_mode_names[] = { "none", "native", "generic" };
+static const char *const stat_names[] = {
+#define SG_STAT_NAME(id, name) name,
+	SG_STATS(SG_STAT_NAME)
+#undef SG_STAT_NAME
+};
+
+const char *sg_detector_name(uint32_t d) { return NAME_OF(detector_names, d); }
+const char *sg_action_name(uint32_t a) { return NAME_OF(action_names, a); }
+const char *sg_xdp_mode_name(uint32_t m) { return NAME_OF(xdp_mode_names, m); }
+const char *sg_stat_name(int id) { return NAME_OF(stat_names, (size_t)id); }
+
+const char *sg_target_str(uint32_t target, char *buf, size_t len)
+{
+	static const char *const pc[] = { "?", "tcp", "udp" };
+
+	snprintf(buf, len, "%s/%u", NAME_OF(pc, SG_TARGET_PC(target)), SG_TARGET_PORT(target));
+	return buf;
+}
+
+void sg_kinds_json(struct jw *w, const char *key, uint32_t kinds)
+{
+	jw_arr_open(w, key);
+	for (size_t i = 0; i < sizeof(kind_names) / sizeof(kind_names[0]); i++)
+		if (kinds & (1u << i))
+			jw_str(w, NULL, kind_names[i]);
+	jw_arr_close(w);
+}
+
+const char *sg_kinds_str(uint32_t kinds, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = 0;
+	for (size_t i = 0; i < sizeof(kind_names) / sizeof(kind_names[0]); i++)
+		if (kinds & (1u << i))
+			used += snprintf(buf + used, used < len ? len - used : 0, "%s%s",
+					 used ? "," : "", kind_names[i]);
+	return buf;
+}

@@ -1,0 +1,605 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * scanguardctl.c - the control CLI.  Reaches a running instance through its
+ * pinned maps and changes it live.  Commands are matched by unique prefix as
+ * in bpftool; --json changes every command's output, errors included.  Input
+ * is validated completely before anything is changed.
+ *
+ * Exit status: 0 done, 1 the operation failed or was refused, 2 invalid
+ * usage or input, 3 no scanguard instance at the pin path.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include "addr.h"
+#include "cfgkeys.h"
+#include "fmt.h"
+#include "json.h"
+#include "log.h"
+#include "ops.h"
+#include "pin.h"
+
+#define SG_VERSION "0.1.0"
+
+enum { EX_OK = 0, EX_FAIL = 1, EX_USAGE = 2, EX_NOINSTANCE = 3 };
+
+static bool json_out;
+static const char *pin_path = SG_DEFAULT_PIN_PATH;
+static const char *opt_ttl;
+static struct sg_maps maps;
+static struct jw jw;
+
+static int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(int code, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "scanguardctl: %s\n", msg);
+	if (json_out) {
+		jw_init(&jw, stdout);
+		jw_obj_open(&jw, NULL);
+		jw_str(&jw, "error", msg);
+		jw_obj_close(&jw);
+		jw_end(&jw);
+	}
+	return code;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: scanguardctl [--json] [--pin-path DIR] COMMAND\n"
+"Controls a running scanguard instance.\n"
+"\n"
+"Commands (any unique prefix works):\n"
+"  status                          instance, interfaces, configuration, table sizes\n"
+"  stats                           packet and detection counters\n"
+"  config get [KEY]                show configuration\n"
+"  config set KEY VALUE            change configuration live\n"
+"  allow add CIDR | del CIDR       never count or block these sources\n"
+"  allow list\n"
+"  block add ADDR[/LEN] [--ttl DURATION]   block by hand (no --ttl: until removed)\n"
+"  block del ADDR[/LEN]\n"
+"  block list                      active blocks with time left\n"
+"\n"
+"Config keys:\n");
+	for (size_t i = 0; i < sg_ncfgkeys; i++)
+		fprintf(f, "  %-12s %s\n", sg_cfgkeys[i].name, sg_cfgkeys[i].help);
+	fprintf(f,
+"\n"
+"Options:\n"
+"  -j, --json        machine-readable output (errors too)\n"
+"      --pin-path DIR  instance to control (default %s)\n"
+"  -h, --help        this help\n"
+"      --version     print the version\n"
+"\n"
+"Exit status: 0 done, 1 failed or refused, 2 invalid input, 3 no instance.\n",
+		SG_DEFAULT_PIN_PATH);
+}
+
+/* Opens the instance once its command's arguments are known to be valid,
+ * so invalid input is reported as such whether or not a daemon runs. */
+static int open_instance(void)
+{
+	int ret = sg_maps_open(pin_path, &maps);
+
+	if (ret == -ENOENT)
+		return fail(EX_NOINSTANCE, "no scanguard instance at %s (is scanguardd running?)",
+			    pin_path);
+	if (ret == -EPERM || ret == -EACCES)
+		return fail(EX_FAIL, "cannot open %s: %s (run as root)", pin_path, strerror(-ret));
+	if (ret)
+		return fail(EX_FAIL, "cannot open %s: %s", pin_path, strerror(-ret));
+	return EX_OK;
+}
+
+static bool is_prefix(const char *arg, const char *word)
+{
+	return *arg && !strncmp(arg, word, strlen(arg));
+}
+
+/* ---- status / stats ------------------------------------------------------- */
+
+static long count_keys(int fd, size_t key_size)
+{
+	char key[64], prev[64];
+	long n = 0;
+	void *p = NULL;
+
+	while (key_size <= sizeof(key) && bpf_map_get_next_key(fd, p, key) == 0) {
+		memcpy(prev, key, key_size);
+		p = prev;
+		n++;
+	}
+	return n;
+}
+
+static int cmd_status(int argc, char **argv)
+{
+	struct sg_block_entry *blocks;
+	struct sg_allow_entry *allow;
+	size_t nblocks, nallow, nauto = 0, nexact = 0;
+	bool running = sg_pin_locked(pin_path);
+	struct sg_config cfg;
+	long tracked;
+	int ret;
+
+	if (argc)
+		return fail(EX_USAGE, "status takes no arguments");
+	if ((ret = open_instance()))
+		return ret;
+	if ((ret = sg_config_read(&maps, &cfg)) ||
+	    (ret = sg_block_list(&maps, sg_now_ns(), &blocks, &nblocks)))
+		return fail(EX_FAIL, "cannot read the instance: %s", strerror(-ret));
+	if ((ret = sg_allow_list(&maps, &allow, &nallow))) {
+		free(blocks);
+		return fail(EX_FAIL, "cannot read the allow-list: %s", strerror(-ret));
+	}
+	for (size_t i = 0; i < nallow; i++)
+		nauto += !!(allow[i].flags & SG_ALLOW_AUTO);
+	for (size_t i = 0; i < nblocks; i++)
+		nexact += blocks[i].exact;
+	tracked = count_keys(maps.track, sizeof(struct sg_addr));
+
+	if (json_out) {
+		jw_obj_open(&jw, NULL);
+		jw_bool(&jw, "daemon_running", running);
+		jw_str(&jw, "pin_path", pin_path);
+		jw_arr_open(&jw, "interfaces");
+	} else {
+		printf("daemon:      %s\n", running ? "running" : "not running (maps still pinned)");
+		printf("pin path:    %s\n", pin_path);
+		printf("interfaces: ");
+	}
+	for (__u32 i = 0; i < SG_MAX_IFACES; i++) {
+		struct sg_iface ifc;
+
+		if (bpf_map_lookup_elem(maps.ifaces, &i, &ifc) || !ifc.ifindex)
+			continue;
+		ifc.name[sizeof(ifc.name) - 1] = 0;
+		if (json_out) {
+			jw_obj_open(&jw, NULL);
+			jw_str(&jw, "name", ifc.name);
+			jw_u64(&jw, "ifindex", ifc.ifindex);
+			jw_str(&jw, "xdp_mode", sg_xdp_mode_name(ifc.xdp_mode));
+			jw_obj_close(&jw);
+		} else {
+			printf(" %s (%s XDP)", ifc.name, sg_xdp_mode_name(ifc.xdp_mode));
+		}
+	}
+	if (json_out) {
+		jw_arr_close(&jw);
+		jw_str(&jw, "mode", sg_mode_name(cfg.mode));
+		jw_u64(&jw, "threshold", cfg.threshold);
+		jw_u64(&jw, "window", cfg.window_ns / SG_NSEC_PER_SEC);
+		jw_u64(&jw, "block_ttl", cfg.block_ttl_ns / SG_NSEC_PER_SEC);
+		jw_u64(&jw, "ipv6_prefix", cfg.ipv6_prefix);
+		jw_u64(&jw, "blocks", nblocks);
+		jw_u64(&jw, "cidr_blocks", nblocks - nexact);
+		jw_u64(&jw, "allow_entries", nallow);
+		jw_u64(&jw, "allow_automatic", nauto);
+		jw_i64(&jw, "tracked_sources", tracked);
+		jw_obj_close(&jw);
+		jw_end(&jw);
+	} else {
+		printf("\nmode:        %s\n", sg_mode_name(cfg.mode));
+		printf("detection:   more than %u distinct ports in %llus blocks for %llus\n",
+		       cfg.threshold, (unsigned long long)(cfg.window_ns / SG_NSEC_PER_SEC),
+		       (unsigned long long)(cfg.block_ttl_ns / SG_NSEC_PER_SEC));
+		printf("ipv6 prefix: /%u\n", cfg.ipv6_prefix);
+		printf("blocks:      %zu active (%zu CIDR)\n", nblocks, nblocks - nexact);
+		printf("allow-list:  %zu entries (%zu this host's own)\n", nallow, nauto);
+		printf("tracked:     %ld sources\n", tracked);
+	}
+	free(blocks);
+	free(allow);
+	return EX_OK;
+}
+
+static int cmd_stats(int argc, char **argv)
+{
+	struct sg_stats s;
+	int ret;
+
+	if (argc)
+		return fail(EX_USAGE, "stats takes no arguments");
+	if ((ret = open_instance()))
+		return ret;
+	ret = sg_stats_read(&maps, &s);
+	if (ret)
+		return fail(EX_FAIL, "cannot read counters: %s", strerror(-ret));
+	if (json_out)
+		jw_obj_open(&jw, NULL);
+	for (int i = 0; i < SG_STAT_MAX; i++) {
+		if (json_out)
+			jw_u64(&jw, sg_stat_name(i), s.c[i]);
+		else
+			printf("%-24s %llu\n", sg_stat_name(i), (unsigned long long)s.c[i]);
+	}
+	if (json_out) {
+		jw_obj_close(&jw);
+		jw_end(&jw);
+	}
+	return EX_OK;
+}
+
+/* ---- config ------------------------------------------------------------------ */
+
+/* Prints a key's value; in JSON under jkey, in text with the name if named. */
+static void print_key(const struct sg_cfgkey *k, const struct sg_config *cfg, bool named,
+		      const char *jkey)
+{
+	const char *str = NULL;
+	uint64_t num = 0;
+	bool numeric = sg_cfgkey_get(k, cfg, &num, &str);
+
+	if (json_out) {
+		if (numeric)
+			jw_u64(&jw, jkey, num);
+		else
+			jw_str(&jw, jkey, str);
+	} else if (named) {
+		if (numeric)
+			printf("%-12s %llu\n", k->name, (unsigned long long)num);
+		else
+			printf("%-12s %s\n", k->name, str);
+	} else {
+		if (numeric)
+			printf("%llu\n", (unsigned long long)num);
+		else
+			printf("%s\n", str);
+	}
+}
+
+static int cmd_config(int argc, char **argv)
+{
+	const struct sg_cfgkey *k = NULL;
+	struct sg_config cfg, next;
+	char err[256];
+	int ret;
+
+	if (argc < 1)
+		return fail(EX_USAGE, "config: expected get or set");
+	if (argc >= 2 && !(k = sg_cfgkey_find(argv[1])))
+		return fail(EX_USAGE, "config: unknown key '%s' (see scanguardctl --help)", argv[1]);
+
+	if (is_prefix(argv[0], "get")) {
+		if (argc > 2)
+			return fail(EX_USAGE, "config get takes at most one key");
+		if ((ret = open_instance()))
+			return ret;
+		if ((ret = sg_config_read(&maps, &cfg)))
+			return fail(EX_FAIL, "cannot read configuration: %s", strerror(-ret));
+		if (json_out && !k)
+			jw_obj_open(&jw, NULL);
+		for (size_t i = 0; i < sg_ncfgkeys; i++)
+			if (!k || k == &sg_cfgkeys[i])
+				print_key(&sg_cfgkeys[i], &cfg, !k, k ? NULL : sg_cfgkeys[i].name);
+		if (json_out) {
+			if (!k)
+				jw_obj_close(&jw);
+			jw_end(&jw);
+		}
+		return EX_OK;
+	}
+	if (is_prefix(argv[0], "set")) {
+		if (argc != 3)
+			return fail(EX_USAGE, "usage: config set KEY VALUE");
+		/* Validate against defaults first, so bad values fail without an instance. */
+		sg_config_defaults(&next);
+		if (sg_cfgkey_set(k, &next, argv[2], err, sizeof(err)))
+			return fail(EX_USAGE, "config set %s", err);
+		if ((ret = open_instance()))
+			return ret;
+		if ((ret = sg_config_read(&maps, &cfg)))
+			return fail(EX_FAIL, "cannot read configuration: %s", strerror(-ret));
+		next = cfg;
+		if (sg_cfgkey_set(k, &next, argv[2], err, sizeof(err)))
+			return fail(EX_USAGE, "config set %s", err);
+		if (next.ipv6_prefix != cfg.ipv6_prefix &&
+		    (ret = sg_block_rekey_v6(&maps, cfg.ipv6_prefix)))
+			return fail(EX_FAIL, "cannot carry IPv6 blocks over: %s", strerror(-ret));
+		if ((ret = sg_config_write(&maps, &next)))
+			return fail(EX_FAIL, "cannot write configuration: %s", strerror(-ret));
+		if (json_out) {
+			jw_obj_open(&jw, NULL);
+			jw_str(&jw, "key", k->name);
+			print_key(k, &next, false, "value");
+			print_key(k, &cfg, false, "previous");
+			jw_obj_close(&jw);
+			jw_end(&jw);
+		} else {
+			printf("%s: ", k->name);
+			print_key(k, &next, false, NULL);
+		}
+		return EX_OK;
+	}
+	return fail(EX_USAGE, "config: unknown subcommand '%s' (get or set)", argv[0]);
+}
+
+/* ---- allow ------------------------------------------------------------------- */
+
+static int parse_cidr_arg(const char *what, const char *arg, struct sg_cidr *c)
+{
+	char err[256];
+
+	if (sg_cidr_parse(arg, c, err, sizeof(err)))
+		return fail(EX_USAGE, "%s: %s", what, err);
+	return EX_OK;
+}
+
+static int cmd_allow(int argc, char **argv)
+{
+	char buf[SG_ADDRSTRLEN], err[512];
+	struct sg_cidr c;
+	int ret;
+
+	if (argc < 1)
+		return fail(EX_USAGE, "allow: expected add, del or list");
+	if (is_prefix(argv[0], "list")) {
+		struct sg_allow_entry *v;
+		size_t n;
+
+		if (argc != 1)
+			return fail(EX_USAGE, "allow list takes no arguments");
+		if ((ret = open_instance()))
+			return ret;
+		if ((ret = sg_allow_list(&maps, &v, &n)))
+			return fail(EX_FAIL, "cannot read the allow-list: %s", strerror(-ret));
+		if (json_out)
+			jw_arr_open(&jw, NULL);
+		else
+			printf("%-44s %s\n", "CIDR", "ORIGIN");
+		for (size_t i = 0; i < n; i++) {
+			const char *origin = v[i].flags & SG_ALLOW_AUTO ? "automatic" : "operator";
+
+			sg_cidr_str(&v[i].cidr, buf, sizeof(buf));
+			if (json_out) {
+				jw_obj_open(&jw, NULL);
+				jw_str(&jw, "cidr", buf);
+				jw_str(&jw, "origin", origin);
+				jw_obj_close(&jw);
+			} else {
+				printf("%-44s %s\n", buf, origin);
+			}
+		}
+		if (json_out) {
+			jw_arr_close(&jw);
+			jw_end(&jw);
+		}
+		free(v);
+		return EX_OK;
+	}
+	if (argc != 2)
+		return fail(EX_USAGE, "usage: allow add|del CIDR");
+	if ((ret = parse_cidr_arg("allow", argv[1], &c)))
+		return ret;
+	if (!is_prefix(argv[0], "add") && !is_prefix(argv[0], "del"))
+		return fail(EX_USAGE, "allow: unknown subcommand '%s' (add, del or list)", argv[0]);
+	if ((ret = open_instance()))
+		return ret;
+	sg_cidr_str(&c, buf, sizeof(buf));
+	if (is_prefix(argv[0], "add")) {
+		size_t unblocked = 0;
+
+		if (sg_allow_add(&maps, &c, 0, &unblocked, err, sizeof(err)))
+			return fail(EX_FAIL, "allow add: %s", err);
+		if (json_out) {
+			jw_obj_open(&jw, NULL);
+			jw_str(&jw, "allowed", buf);
+			jw_u64(&jw, "unblocked", unblocked);
+			jw_obj_close(&jw);
+			jw_end(&jw);
+		} else {
+			printf("allowed %s", buf);
+			if (unblocked)
+				printf(" (lifted %zu block%s)", unblocked, unblocked == 1 ? "" : "s");
+			printf("\n");
+		}
+		return EX_OK;
+	}
+	if (is_prefix(argv[0], "del")) {
+		if (sg_allow_del(&maps, &c, false, err, sizeof(err)))
+			return fail(EX_FAIL, "allow del: %s", err);
+		if (json_out) {
+			jw_obj_open(&jw, NULL);
+			jw_str(&jw, "removed", buf);
+			jw_obj_close(&jw);
+			jw_end(&jw);
+		} else {
+			printf("removed %s from the allow-list\n", buf);
+		}
+		return EX_OK;
+	}
+	return fail(EX_USAGE, "allow: unknown subcommand '%s' (add, del or list)", argv[0]);
+}
+
+/* ---- block ------------------------------------------------------------------- */
+
+static int block_list(void)
+{
+	uint64_t now = sg_now_ns();
+	struct sg_block_entry *v;
+	struct sg_config cfg;
+	char buf[SG_ADDRSTRLEN];
+	size_t n;
+	int ret;
+
+	if ((ret = sg_config_read(&maps, &cfg)) || (ret = sg_block_list(&maps, now, &v, &n)))
+		return fail(EX_FAIL, "cannot read blocks: %s", strerror(-ret));
+	if (json_out)
+		jw_arr_open(&jw, NULL);
+	else
+		printf("%-44s %-16s %-10s %s\n", "SOURCE", "DETECTOR", "STATE", "EXPIRES");
+	for (size_t i = 0; i < n; i++) {
+		const struct sg_block *b = &v[i].b;
+		const char *state = cfg.mode == SG_MODE_MONITOR ? "monitored" : "enforced";
+		uint64_t left = b->expires_ns ? (b->expires_ns - now + SG_NSEC_PER_SEC - 1) /
+							SG_NSEC_PER_SEC : 0;
+
+		sg_cidr_str(&v[i].cidr, buf, sizeof(buf));
+		if (json_out) {
+			jw_obj_open(&jw, NULL);
+			jw_str(&jw, "source", buf);
+			jw_str(&jw, "detector", sg_detector_name(b->detector));
+			jw_bool(&jw, "manual", b->flags & SG_BLOCK_MANUAL);
+			jw_str(&jw, "state", state);
+			if (b->expires_ns)
+				jw_u64(&jw, "expires_in", left);
+			else
+				jw_null(&jw, "expires_in");
+			jw_obj_close(&jw);
+		} else if (b->expires_ns) {
+			printf("%-44s %-16s %-10s in %llus\n", buf, sg_detector_name(b->detector),
+			       state, (unsigned long long)left);
+		} else {
+			printf("%-44s %-16s %-10s never\n", buf, sg_detector_name(b->detector),
+			       state);
+		}
+	}
+	if (json_out) {
+		jw_arr_close(&jw);
+		jw_end(&jw);
+	}
+	free(v);
+	return EX_OK;
+}
+
+static int cmd_block(int argc, char **argv)
+{
+	char buf[SG_ADDRSTRLEN], err[512];
+	uint64_t ttl = 0;
+	struct sg_cidr c;
+	int ret;
+
+	if (argc < 1)
+		return fail(EX_USAGE, "block: expected add, del or list");
+	if (opt_ttl && !is_prefix(argv[0], "add"))
+		return fail(EX_USAGE, "--ttl only applies to block add");
+	if (is_prefix(argv[0], "list")) {
+		if (argc != 1)
+			return fail(EX_USAGE, "block list takes no arguments");
+		if ((ret = open_instance()))
+			return ret;
+		return block_list();
+	}
+	if (argc != 2)
+		return fail(EX_USAGE, "usage: block add|del ADDR[/LEN]");
+	if ((ret = parse_cidr_arg("block", argv[1], &c)))
+		return ret;
+	if (!is_prefix(argv[0], "add") && !is_prefix(argv[0], "del"))
+		return fail(EX_USAGE, "block: unknown subcommand '%s' (add, del or list)", argv[0]);
+	if (opt_ttl && sg_parse_seconds(opt_ttl, 1, SG_MAX_BLOCK_TTL_S, &ttl, err, sizeof(err)))
+		return fail(EX_USAGE, "--ttl: %s", err);
+	if ((ret = open_instance()))
+		return ret;
+	sg_cidr_str(&c, buf, sizeof(buf));
+	if (is_prefix(argv[0], "add")) {
+		if ((ret = sg_block_add(&maps, &c, ttl, sg_now_ns(), err, sizeof(err))))
+			return fail(EX_FAIL, "block add: %s", err);
+		if (json_out) {
+			jw_obj_open(&jw, NULL);
+			jw_str(&jw, "blocked", buf);
+			if (ttl)
+				jw_u64(&jw, "ttl", ttl);
+			else
+				jw_null(&jw, "ttl");
+			jw_obj_close(&jw);
+			jw_end(&jw);
+		} else if (ttl) {
+			printf("blocked %s for %llus\n", buf, (unsigned long long)ttl);
+		} else {
+			printf("blocked %s until removed\n", buf);
+		}
+		return EX_OK;
+	}
+	if (is_prefix(argv[0], "del")) {
+		ret = sg_block_del(&maps, &c);
+		if (ret == -ENOENT)
+			return fail(EX_FAIL, "block del: %s is not blocked", buf);
+		if (ret)
+			return fail(EX_FAIL, "block del: %s", strerror(-ret));
+		if (json_out) {
+			jw_obj_open(&jw, NULL);
+			jw_str(&jw, "unblocked", buf);
+			jw_obj_close(&jw);
+			jw_end(&jw);
+		} else {
+			printf("unblocked %s\n", buf);
+		}
+		return EX_OK;
+	}
+	return fail(EX_USAGE, "block: unknown subcommand '%s' (add, del or list)", argv[0]);
+}
+
+/* ---- main -------------------------------------------------------------------- */
+
+static const struct cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} cmds[] = {
+	{ "status", cmd_status },
+	{ "stats", cmd_stats },
+	{ "config", cmd_config },
+	{ "allow", cmd_allow },
+	{ "block", cmd_block },
+};
+
+enum { OPT_PIN_PATH = 256, OPT_TTL, OPT_VERSION };
+
+int main(int argc, char **argv)
+{
+	static const struct option long_opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "pin-path", required_argument, NULL, OPT_PIN_PATH },
+		{ "ttl", required_argument, NULL, OPT_TTL },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ 0 }
+	};
+	const struct cmd *cmd = NULL;
+	int c, ret;
+
+	sg_log_init("scanguardctl", 0);
+	while ((c = getopt_long(argc, argv, "jh", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': json_out = true; break;
+		case OPT_PIN_PATH: pin_path = optarg; break;
+		case OPT_TTL: opt_ttl = optarg; break;
+		case 'h': usage(stdout); return EX_OK;
+		case OPT_VERSION: printf("scanguardctl %s\n", SG_VERSION); return EX_OK;
+		default: usage(stderr); return EX_USAGE;
+		}
+	}
+	jw_init(&jw, stdout);
+	if (optind >= argc) {
+		usage(stderr);
+		return fail(EX_USAGE, "no command given");
+	}
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (!is_prefix(argv[optind], cmds[i].name))
+			continue;
+		if (cmd)
+			return fail(EX_USAGE, "'%s' is ambiguous", argv[optind]);
+		cmd = &cmds[i];
+	}
+	if (!cmd && !strcmp(argv[optind], "help")) {
+		usage(stdout);
+		return EX_OK;
+	}
+	if (!cmd)
+		return fail(EX_USAGE, "unknown command '%s' (see --help)", argv[optind]);
+	if (opt_ttl && cmd->fn != cmd_block)
+		return fail(EX_USAGE, "--ttl only applies to block add");
+	ret = cmd->fn(argc - optind - 1, argv + optind + 1);
+	sg_maps_close(&maps);
+	return ret;
+}
