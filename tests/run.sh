@@ -1,0 +1,56 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# run.sh - runs every test suite (unit binaries, then end-to-end scripts),
+# counts their "PASS name" / "FAIL name: why" lines and ends with the line
+# "N passed, N failed".  A suite that exits non-zero without reporting a
+# failure counts as one failure, so a crash can never look green.
+#   tests/run.sh [SUITE-PATTERN]    e.g. tests/run.sh e2e_cli
+set -u
+cd "$(dirname "$0")/.."
+
+BUILD=${BUILD:-build}
+PATTERN=${1:-}
+LOGDIR=$(mktemp -d /tmp/scanguard-tests.XXXXXX)
+pass=0
+fail=0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "tests need root (BPF, XDP and network namespaces): sudo make test" >&2
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+run_suite() {	# name, command...
+	local name=$1; shift
+	local out="$LOGDIR/$name.out" err="$LOGDIR/$name.err" rc p f
+	[ -n "$PATTERN" ] && [[ "$name" != *$PATTERN* ]] && return
+	echo "== $name"
+	"$@" >"$out" 2>"$err"
+	rc=$?
+	grep -E '^(PASS|FAIL) ' "$out"
+	p=$(grep -c '^PASS ' "$out")
+	f=$(grep -c '^FAIL ' "$out")
+	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+		echo "FAIL $name: exited with status $rc"
+		f=1
+	fi
+	if [ "$f" != 0 ] || [ "$rc" != 0 ]; then
+		echo "-- $name stderr (last 30 lines):"
+		tail -n 30 "$err" | sed 's/^/   /'
+	fi
+	pass=$((pass + p))
+	fail=$((fail + f))
+}
+
+run_suite unit_addr "$BUILD/tests/test_addr"
+# Own network namespace: socket lookups then see only the test's sockets.
+run_suite unit_xdp unshare -n "$BUILD/tests/test_xdp"
+for t in tests/e2e/test_*.sh; do
+	[ -e "$t" ] || continue
+	n=$(basename "$t" .sh)
+	run_suite "e2e_${n#test_}" bash "$t"
+done
+
+rm -rf "$LOGDIR"
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

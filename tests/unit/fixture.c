@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* fixture.c - loads the real XDP object (the one scanguardd embeds) without
+ * pinning or attaching it, and runs frames through its test entry. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "addr.h"
+#include "cfgkeys.h"
+#include "fixture.h"
+#include "ops.h"
+#include "scanguard.skel.h"
+
+int fx_set_config(struct fx *f, const struct sg_config *cfg)
+{
+	__u32 zero = 0;
+
+	return bpf_map_update_elem(f->m.config, &zero, cfg, BPF_ANY) ? -errno : 0;
+}
+
+int fx_open(struct fx *f, const struct sg_config *cfg)
+{
+	struct sg_config def;
+	int ret;
+
+	memset(f, 0, sizeof(*f));
+	f->now = SEC_NS(1000);
+	f->skel = scanguard_bpf__open_and_load();
+	if (!f->skel)
+		return -errno;
+	f->prog_fd = bpf_program__fd(f->skel->progs.scanguard_xdp_test);
+	f->m.config = bpf_map__fd(f->skel->maps.SG_MAP_CONFIG);
+	f->m.state = bpf_map__fd(f->skel->maps.SG_MAP_STATE);
+	f->m.stats = bpf_map__fd(f->skel->maps.SG_MAP_STATS);
+	f->m.track = bpf_map__fd(f->skel->maps.SG_MAP_TRACK);
+	f->m.suspect = bpf_map__fd(f->skel->maps.SG_MAP_SUSPECT);
+	f->m.blocks = bpf_map__fd(f->skel->maps.SG_MAP_BLOCKS);
+	f->m.cidr_blocks = bpf_map__fd(f->skel->maps.SG_MAP_CIDR_BLOCKS);
+	f->m.allow = bpf_map__fd(f->skel->maps.SG_MAP_ALLOW);
+	f->m.ifaces = bpf_map__fd(f->skel->maps.SG_MAP_IFACES);
+	ret = sg_maps_from_fds(&f->m);
+	if (ret)
+		return ret;
+	if (!cfg) {
+		sg_config_defaults(&def);
+		cfg = &def;
+	}
+	return fx_set_config(f, cfg);
+}
+
+void fx_close(struct fx *f)
+{
+	sg_maps_unmap(&f->m);
+	scanguard_bpf__destroy(f->skel);
+	f->skel = NULL;
+}
+
+int fx_run_raw(struct fx *f, const void *data, uint32_t len)
+{
+	uint8_t out[PKT_MAX];
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = data, .data_size_in = len,
+		    .data_out = out, .data_size_out = sizeof(out), .repeat = 1);
+	__u32 zero = 0;
+
+	if (bpf_map_update_elem(bpf_map__fd(f->skel->maps.SG_MAP_TEST_CLOCK), &zero, &f->now,
+				BPF_ANY))
+		return -1;
+	if (bpf_prog_test_run_opts(f->prog_fd, &opts))
+		return -1;
+	return opts.retval;
+}
+
+int fx_run(struct fx *f, const struct pkt_spec *s)
+{
+	uint8_t buf[PKT_MAX];
+	size_t len = pkt_build(s, buf, sizeof(buf));
+
+	return len ? fx_run_raw(f, buf, len) : -1;
+}
+
+uint64_t fx_stat(struct fx *f, enum sg_stat id)
+{
+	struct sg_stats s;
+
+	return sg_stats_read(&f->m, &s) ? ~0ULL : s.c[id];
+}
+
+bool fx_blocked(struct fx *f, const char *addr)
+{
+	struct sg_block b;
+	struct sg_cidr c;
+	char err[128];
+
+	if (sg_cidr_parse(addr, &c, err, sizeof(err)))
+		return false;
+	return bpf_map_lookup_elem(f->m.blocks, &c.addr, &b) == 0;
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct fx *f = ctx;
+
+	if (f->nev < (int)(sizeof(f->ev) / sizeof(f->ev[0])) && size >= sizeof(struct sg_event))
+		memcpy(&f->ev[f->nev++], data, sizeof(struct sg_event));
+	return 0;
+}
+
+int fx_events(struct fx *f)
+{
+	struct ring_buffer *rb = ring_buffer__new(bpf_map__fd(f->skel->maps.SG_MAP_EVENTS),
+						  on_event, f, NULL);
+
+	if (!rb)
+		return -1;
+	ring_buffer__consume(rb);
+	ring_buffer__free(rb);
+	return f->nev;
+}
+
+struct pkt_spec fx_tcp(const char *src, const char *dst, uint16_t dport, uint8_t flags)
+{
+	struct pkt_spec s = {
+		.family = strchr(src, ':') ? 6 : 4,
+		.src = src, .dst = dst,
+		.proto = IPPROTO_TCP,
+		.sport = 40000, .dport = dport,
+		.tcp_flags = flags,
+	};
+	return s;
+}
+
+struct pkt_spec fx_udp(const char *src, const char *dst, uint16_t sport, uint16_t dport)
+{
+	struct pkt_spec s = {
+		.family = strchr(src, ':') ? 6 : 4,
+		.src = src, .dst = dst,
+		.proto = IPPROTO_UDP,
+		.sport = sport, .dport = dport,
+	};
+	return s;
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* fixture.h - a freshly loaded XDP program per test case, driven through
+ * BPF_PROG_TEST_RUN on its test entry point with a clock the test sets. */
+#ifndef SG_FIXTURE_H
+#define SG_FIXTURE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "scanguard.h"
+#include "pin.h"
+#include "pkt.h"
+
+struct scanguard_bpf;
+
+struct fx {
+	struct scanguard_bpf *skel;
+	struct sg_maps m;
+	int prog_fd;
+	uint64_t now;		/* the clock passed to the program */
+	struct sg_event ev[64];	/* events drained by fx_events() */
+	int nev;
+};
+
+#define SEC_NS(s) ((uint64_t)(s) * SG_NSEC_PER_SEC)
+
+/* Loads the program with cfg (NULL = defaults); returns 0 or -errno. */
+int fx_open(struct fx *f, const struct sg_config *cfg);
+void fx_close(struct fx *f);
+int fx_set_config(struct fx *f, const struct sg_config *cfg);
+/* Runs one frame at f->now through the test entry; returns the XDP verdict
+ * or -1 when the run itself failed. */
+int fx_run(struct fx *f, const struct pkt_spec *s);
+int fx_run_raw(struct fx *f, const void *data, uint32_t len);
+uint64_t fx_stat(struct fx *f, enum sg_stat id);
+bool fx_blocked(struct fx *f, const char *addr);
+/* Drains the ring buffer into f->ev; returns how many are there now. */
+int fx_events(struct fx *f);
+
+/* A TCP SYN (or other flags) from src to dst:dport. */
+struct pkt_spec fx_tcp(const char *src, const char *dst, uint16_t dport, uint8_t flags);
+struct pkt_spec fx_udp(const char *src, const char *dst, uint16_t sport, uint16_t dport);
+
+#endif
