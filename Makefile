@@ -38,7 +38,7 @@ CTL_OBJS    := $(CTL_SRCS:user/%.c=$(OUT)/%.o)
 UNIT_TESTS  := $(OUT)/tests/test_xdp $(OUT)/tests/test_detect $(OUT)/tests/test_addr
 
 .DELETE_ON_ERROR:
-.PHONY: all deps test demo install uninstall clean unit
+.PHONY: all deps test demo install uninstall clean unit fuzz fuzz-corpus
 
 all: deps $(OUT)/scanguardd $(OUT)/scanguardctl
 
@@ -89,7 +89,52 @@ $(OUT)/tests/test_addr: $(OUT)/tests/test_addr.o $(OUT)/tests/harness.o $(COMMON
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-unit: all $(UNIT_TESTS)
+# ---- fuzzing (libFuzzer; clang from Debian) --------------------------------------
+# The parsers under AddressSanitizer and UndefinedBehaviorSanitizer, with the
+# fuzzer's coverage instrumentation; libbpf stays uninstrumented.
+FUZZ_CC     ?= clang
+FUZZ_SAN    := -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) -Wall -Wextra -Werror \
+	       -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -MD -MP
+FUZZ_LIB    := $(patsubst user/%.c,$(OUT)/fuzz/%.o,user/addr.c user/cfgkeys.c user/fmt.c \
+		 user/json.c user/ops.c)
+FUZZERS     := $(OUT)/fuzz/fuzz_parse $(OUT)/fuzz/fuzz_cli
+
+$(OUT)/fuzz:
+	$(Q)mkdir -p $@
+
+$(OUT)/fuzz/%.o: user/%.c | $(OUT)/fuzz
+	$(call msg,FUZZ-CC,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(OUT)/fuzz/fuzz_%.o: tests/fuzz/fuzz_%.c | $(OUT)/fuzz
+	$(call msg,FUZZ-CC,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(OUT)/fuzz/fuzz_parse: $(OUT)/fuzz/fuzz_parse.o
+	$(call msg,LINK,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -o $@
+
+$(OUT)/fuzz/fuzz_cli: $(OUT)/fuzz/fuzz_cli.o $(FUZZ_LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ $(LDLIBS) -o $@
+
+fuzz: deps $(FUZZERS)
+
+$(OUT)/tests/gen_corpus: $(OUT)/tests/gen_corpus.o $(OUT)/tests/pkt.o $(OUT)/cfgkeys.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@
+
+$(OUT)/tests/gen_corpus.o: tests/fuzz/gen_corpus.c | $(OUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests/unit -Iuser -c $< -o $@
+
+# Regenerates the committed seed corpus from the unit tests' frame builder.
+fuzz-corpus: $(OUT)/tests/gen_corpus
+	$(Q)rm -rf tests/fuzz/corpus/parse tests/fuzz/corpus/cli
+	$(Q)$(OUT)/tests/gen_corpus tests/fuzz/corpus
+
+unit: all $(UNIT_TESTS) $(FUZZERS)
 
 test: unit
 	$(Q)./tests/run.sh
@@ -107,4 +152,4 @@ uninstall:
 clean:
 	rm -rf $(OUT)
 
--include $(wildcard $(OUT)/*.d $(OUT)/tests/*.d)
+-include $(wildcard $(OUT)/*.d $(OUT)/tests/*.d $(OUT)/fuzz/*.d)
