@@ -35,7 +35,8 @@ COMMON_OBJS := $(COMMON_SRCS:user/%.c=$(OUT)/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:user/%.c=$(OUT)/%.o)
 CTL_OBJS    := $(CTL_SRCS:user/%.c=$(OUT)/%.o)
 
-UNIT_TESTS  := $(OUT)/tests/test_xdp $(OUT)/tests/test_detect $(OUT)/tests/test_addr
+UNIT_TESTS  := $(OUT)/tests/test_xdp $(OUT)/tests/test_detect $(OUT)/tests/test_addr \
+	       $(OUT)/tests/test_equiv
 
 .DELETE_ON_ERROR:
 .PHONY: all deps test demo install uninstall clean unit fuzz fuzz-corpus
@@ -133,6 +134,11 @@ $(OUT)/tests/gen_corpus.o: tests/fuzz/gen_corpus.c | $(OUT)/tests
 fuzz-corpus: $(OUT)/tests/gen_corpus
 	$(Q)rm -rf tests/fuzz/corpus/parse tests/fuzz/corpus/cli
 	$(Q)$(OUT)/tests/gen_corpus tests/fuzz/corpus
+
+$(OUT)/tests/test_equiv: $(OUT)/tests/test_equiv.o $(OUT)/tests/model.o $(OUT)/tests/gen.o \
+			 $(OUT)/tests/pkt.o $(OUT)/tests/fixture.o $(OUT)/tests/harness.o $(COMMON_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
 unit: all $(UNIT_TESTS) $(FUZZERS)
 

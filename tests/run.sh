@@ -46,6 +46,8 @@ run_suite unit_addr "$BUILD/tests/test_addr"
 # Own network namespace: socket lookups then see only the test's sockets.
 run_suite unit_xdp unshare -n "$BUILD/tests/test_xdp"
 run_suite unit_detect unshare -n "$BUILD/tests/test_detect"
+# The userspace model against the program, frame by frame (seed in the names).
+run_suite unit_equiv unshare -n "$BUILD/tests/test_equiv"
 # Bounded libFuzzer sessions (FUZZ_SECONDS each, default 20).
 run_suite fuzz_parse tests/fuzz/run.sh parse
 run_suite fuzz_cli tests/fuzz/run.sh cli
