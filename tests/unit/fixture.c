@@ -44,12 +44,29 @@ static void map_clear(struct bpf_map *map)
 	}
 	if (ksz > sizeof(key))
 		return;
-	/* Delete from the start each time: deleting the current key would
-	 * make get_next_key restart anyway. */
-	while (bpf_map_get_next_key(fd, NULL, next) == 0) {
-		memcpy(key, next, ksz);
-		if (bpf_map_delete_elem(fd, key))
-			break;
+	/* Collect every key, then delete: deleting while walking would make
+	 * each get_next_key restart from the first bucket, quadratic in the
+	 * entries (seconds for a full tracking map). */
+	for (;;) {
+		size_t n = 0, cap = 0;
+		char *keys = NULL, *prev = NULL;
+
+		while (bpf_map_get_next_key(fd, prev, next) == 0) {
+			if (n == cap) {
+				char *nk = realloc(keys, (cap = cap ? 2 * cap : 1024) * ksz);
+
+				if (!nk)
+					break;
+				keys = nk;
+			}
+			memcpy(keys + n * ksz, next, ksz);
+			prev = keys + n++ * ksz;
+		}
+		for (size_t i = 0; i < n; i++)
+			bpf_map_delete_elem(fd, keys + i * ksz);
+		free(keys);
+		if (!n || bpf_map_get_next_key(fd, NULL, next))
+			return;
 	}
 }
 
