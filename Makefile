@@ -36,7 +36,7 @@ DAEMON_OBJS := $(DAEMON_SRCS:user/%.c=$(OUT)/%.o)
 CTL_OBJS    := $(CTL_SRCS:user/%.c=$(OUT)/%.o)
 
 UNIT_TESTS  := $(OUT)/tests/test_xdp $(OUT)/tests/test_detect $(OUT)/tests/test_addr \
-	       $(OUT)/tests/test_equiv $(OUT)/tests/test_random
+	       $(OUT)/tests/test_equiv $(OUT)/tests/test_random $(OUT)/tests/test_flood
 
 .DELETE_ON_ERROR:
 .PHONY: all deps test demo install uninstall clean unit fuzz fuzz-corpus
@@ -142,6 +142,11 @@ $(OUT)/tests/test_equiv: $(OUT)/tests/test_equiv.o $(OUT)/tests/model.o $(OUT)/t
 
 $(OUT)/tests/test_random: $(OUT)/tests/test_random.o $(OUT)/tests/model.o $(OUT)/tests/gen.o \
 			  $(OUT)/tests/pkt.o $(OUT)/tests/fixture.o $(OUT)/tests/harness.o $(COMMON_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUT)/tests/test_flood: $(OUT)/tests/test_flood.o $(OUT)/tests/pkt.o $(OUT)/tests/fixture.o \
+			 $(OUT)/tests/harness.o $(COMMON_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 

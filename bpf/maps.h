@@ -114,6 +114,20 @@ struct {
 	__type(value, struct sg_slow);
 } SG_MAP_SLOW SEC(".maps");
 
+/* Admission to the slow map: per slot, a fingerprint of the last source
+ * whose first failure landed there.  Its second failure finds it and enters
+ * the slow map even when a flood has emptied the tracking LRU in between:
+ * a spoofed packet overwrites a given slot with probability 1/SG_ADMIT_SLOTS,
+ * where an LRU is emptied in order by as many new sources as it holds. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);	/* tests clear its 4 MiB at once */
+	/* Two slots an element: array elements take 8 bytes anyway. */
+	__uint(max_entries, SG_ADMIT_SLOTS / 2);
+	__type(key, __u32);
+	__type(value, struct sg_admit_pair);
+} SG_MAP_ADMIT SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, SG_MAX_OFFENDERS);

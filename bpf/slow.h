@@ -14,17 +14,40 @@
 #include "scanguard.h"
 #include "maps.h"
 #include "track.h"
+#include "sg_probe.h"
 
-/* Counts a new failed target; returns the slow count after it, or 0 when
- * the target was (probably) seen in this slow window. */
+/* True when this failure is the source's second: the tracking entry says
+ * so (had_failure), or the admission filter holds its fingerprint.  A
+ * first failure leaves its fingerprint there. */
+static __always_inline int sg_slow_admit(const struct sg_addr *key, int had_failure)
+{
+	__u32 h = sg_dst_hash(key, 0x2c1b3c6du), fp = sg_dst_hash(key, 0x297a2d39u);
+	__u32 idx = (h >> 1) & (SG_ADMIT_SLOTS / 2 - 1);
+	struct sg_admit_pair *pair = bpf_map_lookup_elem(&SG_MAP_ADMIT, &idx);
+	__u32 *slot;
+
+	if (!pair)
+		return had_failure;
+	slot = &pair->fp[h & 1];
+	if (had_failure || SG_READ_ONCE(*slot) == fp)
+		return 1;
+	*slot = fp;
+	return 0;
+}
+
+/* Counts a new failed target of a source that has a slow entry or is
+ * admitted now; returns the slow count after it, or 0 when the target was
+ * (probably) seen in this slow window or the source is not admitted. */
 static __always_inline __u32 sg_slow_add(const struct sg_addr *key, __u32 target, __u64 now,
-					 __u64 window_ns)
+					 __u64 window_ns, int had_failure)
 {
 	struct sg_slow *s = bpf_map_lookup_elem(&SG_MAP_SLOW, key);
 	__u32 h1 = target * 0x9e3779b1u, h2 = (target ^ 0x5bd1e995u) * 0x85ebca6bu;
 	__u64 b1 = 1ULL << ((h1 >> 24) & 63), b2 = 1ULL << ((h2 >> 24) & 63);
 	__u32 w1 = (h1 >> 16) & (SG_SLOW_BLOOM_WORDS - 1), w2 = (h2 >> 16) & (SG_SLOW_BLOOM_WORDS - 1);
 
+	if (!s && !sg_slow_admit(key, had_failure))
+		return 0;
 	if (!s || now - s->window_start >= window_ns) {
 		/* The failure that qualified the source came before this one. */
 		struct sg_slow fresh = { .window_start = now, .count = 1 };

@@ -179,8 +179,9 @@ __noinline int sg_weigh(const struct sg_pkt *p, const struct sg_probe *pr,
 				r->count = h;
 			}
 		}
-		if (!pr->open && cfg->slow_threshold && (bits & SG_TRACK_HAD_FAILURE)) {
-			__u32 s = sg_slow_add(&r->key, pr->target, now, cfg->slow_window_ns);
+		if (!pr->open && cfg->slow_threshold) {
+			__u32 s = sg_slow_add(&r->key, pr->target, now, cfg->slow_window_ns,
+					      bits & SG_TRACK_HAD_FAILURE);
 
 			if (!det && s == cfg->slow_threshold + 1) {
 				det = SG_DET_SLOW;

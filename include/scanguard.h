@@ -36,6 +36,9 @@
 #ifndef SG_MAX_SLOW
 #define SG_MAX_SLOW		65536	/* sources tracked over the slow window */
 #endif
+#ifndef SG_ADMIT_SLOTS
+#define SG_ADMIT_SLOTS		(1 << 20)	/* slow-window admission filter, power of two */
+#endif
 #ifndef SG_MAX_OFFENDERS
 #define SG_MAX_OFFENDERS	65536	/* block history for repeat offenders */
 #endif
@@ -107,6 +110,7 @@
 #define SG_MAP_NET_TRACK	sg_net_track
 #define SG_MAP_NET_SUSPECT	sg_net_suspect
 #define SG_MAP_SLOW		sg_slow
+#define SG_MAP_ADMIT		sg_admit
 #define SG_MAP_OFFENDERS	sg_offenders
 #define SG_MAP_TRAPS		sg_traps
 #define SG_MAP_EXPOSED		sg_exposed
@@ -246,6 +250,12 @@ struct sg_slow {
 	__u32 count;		/* distinct failed targets (atomic) */
 	__u32 pad;
 	__u64 bloom[SG_SLOW_BLOOM_WORDS];
+};
+
+/* Slow-window admission filter: fingerprints of sources with one failure,
+ * two slots per array element. */
+struct sg_admit_pair {
+	__u32 fp[2];
 };
 
 /* Block history, for longer blocks of repeat offenders. */

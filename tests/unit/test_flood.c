@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * test_flood.c - state exhaustion, measured through BPF_PROG_TEST_RUN with
+ * the default configuration: floods of one-probe spoofed sources (distinct
+ * IPv6 /64s, so every packet is a new source), run on each CPU.  It checks
+ * that (a) blocks are never evicted, (b) a scanner probing during a flood
+ * is still caught, and how, (c) the program never fails open silently:
+ * every new source is counted as tracked, every eviction is visible as
+ * sources_tracked - sources_forgotten - entries, and inserts never fail.
+ * The measured numbers go to stderr (SECURITY.md quotes them).  Run it in
+ * a network namespace of its own (no sockets: every probe is a failure).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/bpf.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "cfgkeys.h"
+#include "fixture.h"
+#include "fmt.h"
+#include "harness.h"
+#include "ops.h"
+#include "scanguard.skel.h"
+#include "sg_parse.h"
+
+#define HOST	"198.18.0.1"
+#define HOST6	"2001:db8::1"
+
+struct flood {
+	uint8_t buf[PKT_MAX];
+	size_t len, src_off;
+	uint32_t next;		/* the next source's number */
+};
+
+static void flood_init(struct flood *fl)
+{
+	struct pkt_spec s = fx_tcp("2001:db8:f100::1", HOST6, 9999, SG_TCP_SYN);
+
+	fl->len = pkt_build(&s, fl->buf, sizeof(fl->buf));
+	fl->src_off = pkt_l3_off() + 8;
+	fl->next = 1;
+}
+
+static bool pin_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set) == 0;
+}
+
+/* n new sources, one SYN each, on the current CPU: 2001:db8:NNNN:NNNN::1,
+ * a /64 each. */
+static int flood_run(struct fx *f, struct flood *fl, uint32_t n)
+{
+	uint8_t out[PKT_MAX];
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = fl->buf, .data_size_in = fl->len,
+		    .data_out = out, .data_size_out = sizeof(out), .repeat = 1);
+
+	for (uint32_t i = 0; i < n; i++, fl->next++) {
+		uint32_t w1 = htonl(fl->next);
+
+		memcpy(fl->buf + fl->src_off + 4, &w1, 4);
+		if (bpf_prog_test_run_opts(f->prog_fd, &opts))
+			return -errno;
+	}
+	return 0;
+}
+
+static long count_entries(int fd, size_t ksz)
+{
+	char key[64], prev[64];
+	void *p = NULL;
+	long n = 0;
+
+	while (bpf_map_get_next_key(fd, p, key) == 0) {
+		memcpy(prev, key, ksz);
+		p = prev;
+		n++;
+	}
+	return n;
+}
+
+struct tally {
+	uint64_t tracked, forgotten, failed;
+	long entries;
+	long evicted;
+};
+
+static struct tally tally(struct fx *f)
+{
+	struct tally t = {
+		.tracked = fx_stat(f, SG_STAT_TRACK_INSERTS),
+		.forgotten = fx_stat(f, SG_STAT_TRACK_DELETES),
+		.failed = fx_stat(f, SG_STAT_TRACK_FAILED),
+		.entries = count_entries(f->m.track, sizeof(struct sg_addr)),
+	};
+
+	t.evicted = (long)t.tracked - (long)t.forgotten - t.entries;
+	return t;
+}
+
+static bool open_or_fail(struct fx *f, const struct sg_config *cfg)
+{
+	int ret = fx_open(f, cfg);
+
+	return CHECK(ret == 0, "cannot load the XDP program: %s", strerror(-ret));
+}
+
+/* ---- how many sources the defaults track ---------------------------------- */
+
+static void test_capacity(void)
+{
+	const uint32_t n = 2 * SG_MAX_SOURCES;
+	int ncpu = libbpf_num_possible_cpus();
+	struct flood fl;
+	struct tally t;
+	struct fx f;
+
+	h_begin("flood: %u one-probe sources per cpu on %d cpus: all counted, evictions visible, "
+		"no insert fails", n, ncpu);
+	if (!open_or_fail(&f, NULL))
+		return;
+	flood_init(&fl);
+	for (int cpu = 0; cpu < ncpu; cpu++) {
+		if (!CHECK(pin_cpu(cpu), "cannot run on cpu %d", cpu))
+			continue;
+		CHECK(flood_run(&f, &fl, n) == 0, "run failed");
+		t = tally(&f);
+		fprintf(stderr, "capacity: after %u sources on cpus 0..%d: %ld tracked at once "
+			"(map size %u), %ld evicted, sources_tracked %llu, track_insert_failed %llu\n",
+			n * (cpu + 1), cpu, t.entries, SG_MAX_SOURCES, t.evicted,
+			(unsigned long long)t.tracked, (unsigned long long)t.failed);
+	}
+	pin_cpu(0);
+	t = tally(&f);
+	CHECK_EQ(t.tracked, (uint64_t)n * ncpu, "sources_tracked");
+	CHECK_EQ(t.failed, 0, "track_insert_failed");
+	CHECK_EQ(t.forgotten, 0, "sources_forgotten (nothing was blocked)");
+	CHECK(t.entries > 0 && t.entries <= SG_MAX_SOURCES, "entries %ld", t.entries);
+	CHECK_EQ((uint64_t)t.evicted, (uint64_t)n * ncpu - t.entries, "evictions");
+	fx_close(&f);
+}
+
+/* ---- blocks are never evicted ---------------------------------------------- */
+
+static void test_blocks_survive(void)
+{
+	const int nblocks = 1000;
+	int ncpu = libbpf_num_possible_cpus();
+	int dropped = 0, still = 0;
+	struct flood fl;
+	char src[32];
+	struct fx f;
+
+	h_begin("flood: %d blocks survive %d one-probe sources on every cpu", nblocks,
+		4 * SG_MAX_SOURCES);
+	if (!open_or_fail(&f, NULL))
+		return;
+	for (int i = 0; i < nblocks; i++) {
+		snprintf(src, sizeof(src), "198.18.%d.%d", 10 + i / 200, 1 + i % 200);
+		for (int port = 1; port <= 4; port++) {
+			struct pkt_spec s = fx_tcp(src, HOST, port, SG_TCP_SYN);
+
+			fx_run(&f, &s);
+		}
+	}
+	if (!CHECK_EQ(f.m.state_mm->nr_blocks, nblocks, "blocks before the flood"))
+		return;
+	flood_init(&fl);
+	for (int cpu = 0; cpu < ncpu; cpu++) {
+		pin_cpu(cpu);
+		CHECK(flood_run(&f, &fl, 4 * SG_MAX_SOURCES / ncpu) == 0, "run failed");
+	}
+	pin_cpu(0);
+	for (int i = 0; i < nblocks; i++) {
+		struct pkt_spec s;
+
+		snprintf(src, sizeof(src), "198.18.%d.%d", 10 + i / 200, 1 + i % 200);
+		s = fx_tcp(src, HOST, 80, SG_TCP_ACK);
+		still += fx_blocked(&f, src);
+		dropped += fx_run(&f, &s) == XDP_DROP;
+	}
+	CHECK_EQ(still, nblocks, "blocks still in the table");
+	CHECK_EQ(dropped, nblocks, "blocked sources' traffic dropped");
+	CHECK_EQ(f.m.state_mm->nr_blocks, nblocks, "block count");
+	fprintf(stderr, "blocks: %d of %d blocks and drops kept through a flood of %d sources\n",
+		still, nblocks, 4 * SG_MAX_SOURCES);
+	fx_close(&f);
+}
+
+/* ---- a scanner probing during a flood ---------------------------------------- */
+
+/* A scanner at nmap -T1 pace (a probe every 15 s) to closed ports, with
+ * `per_probe` flood sources on the same CPU between its probes.  Returns the
+ * probe that was first dropped, 0 if none of max_probes was. */
+static int scanner_in_flood(struct fx *f, uint32_t per_probe, int max_probes, int *detector)
+{
+	struct flood fl;
+
+	flood_init(&fl);
+	*detector = -1;
+	for (int i = 1; i <= max_probes; i++) {
+		struct pkt_spec s = fx_tcp("198.18.0.2", HOST, 1000 + i, SG_TCP_SYN);
+
+		if (flood_run(f, &fl, per_probe))
+			return -1;
+		f->now += SEC_NS(15);
+		if (fx_run(f, &s) == XDP_DROP) {
+			if (fx_events(f) > 0)
+				*detector = f->ev[f->nev - 1].detector;
+			return i;
+		}
+	}
+	return 0;
+}
+
+static void test_scanner_in_flood(void)
+{
+	/* Below one cpu's share of the tracking map, and past it twice over. */
+	const uint32_t rates[] = { SG_MAX_SOURCES / 4, SG_MAX_SOURCES / 2 + 1000,
+				   SG_MAX_SOURCES + 1000 };
+	const int max_probes = 40;
+
+	for (size_t i = 0; i < sizeof(rates) / sizeof(rates[0]); i++) {
+		int at, det;
+		struct fx f;
+
+		h_begin("flood: a -T1 scanner with %u new spoofed sources between its probes is caught",
+			rates[i]);
+		if (!open_or_fail(&f, NULL))
+			return;
+		pin_cpu(0);
+		at = scanner_in_flood(&f, rates[i], max_probes, &det);
+		fprintf(stderr, "scanner: %u flood sources per probe (%.0f per second): %s at probe %d"
+			" by %s\n", rates[i], rates[i] / 15.0, at > 0 ? "caught" : "NOT caught",
+			at > 0 ? at : max_probes, det >= 0 ? sg_detector_name(det) : "-");
+		CHECK(at > 0, "not caught in %d probes", max_probes);
+		fx_close(&f);
+	}
+}
+
+/* The admission filter: of 1000 sources with one failure each, how many
+ * are still remembered (and enter the slow map on their second failure)
+ * after a flood of as many new sources as the filter has slots?  An LRU of
+ * that size would remember none; a direct-mapped filter about 1/e. */
+static void test_admission_survival(void)
+{
+	const int nsrc = 1000;
+	int slow = 0, admitted = 0;
+	struct flood fl;
+	char src[32];
+	struct fx f;
+
+	h_begin("flood: first failures remembered through %u new sources: about 1/e",
+		SG_ADMIT_SLOTS);
+	if (!open_or_fail(&f, NULL))
+		return;
+	slow = bpf_map__fd(f.skel->maps.SG_MAP_SLOW);
+	pin_cpu(0);
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < nsrc; i++) {
+			struct pkt_spec s;
+
+			snprintf(src, sizeof(src), "198.18.%d.%d", 20 + i / 200, 1 + i % 200);
+			s = fx_tcp(src, HOST, 5000 + round, SG_TCP_SYN);
+			fx_run(&f, &s);
+		}
+		if (round == 0) {
+			flood_init(&fl);
+			CHECK(flood_run(&f, &fl, SG_ADMIT_SLOTS) == 0, "run failed");
+		}
+	}
+	for (int i = 0; i < nsrc; i++) {
+		struct sg_cidr c;
+		struct sg_slow v;
+		char err[64];
+
+		snprintf(src, sizeof(src), "198.18.%d.%d", 20 + i / 200, 1 + i % 200);
+		sg_cidr_parse(src, &c, err, sizeof(err));
+		admitted += bpf_map_lookup_elem(slow, &c.addr, &v) == 0;
+	}
+	fprintf(stderr, "admission: %d of %d first failures remembered through a flood of %u "
+		"sources (1/e = 36.8%%)\n", admitted, nsrc, SG_ADMIT_SLOTS);
+	/* Binomial(1000, 1/e): 368 +- 15; the flood's addresses are fixed, so
+	 * the result is too. */
+	CHECK(admitted >= 300 && admitted <= 440, "%d of %d admitted", admitted, nsrc);
+	fx_close(&f);
+}
+
+int main(void)
+{
+	test_capacity();
+	test_blocks_survive();
+	test_scanner_in_flood();
+	test_admission_survival();
+	return h_finish();
+}
