@@ -36,7 +36,8 @@ DAEMON_OBJS := $(DAEMON_SRCS:user/%.c=$(OUT)/%.o)
 CTL_OBJS    := $(CTL_SRCS:user/%.c=$(OUT)/%.o)
 
 UNIT_TESTS  := $(OUT)/tests/test_xdp $(OUT)/tests/test_detect $(OUT)/tests/test_addr \
-	       $(OUT)/tests/test_equiv $(OUT)/tests/test_random $(OUT)/tests/test_flood
+	       $(OUT)/tests/test_equiv $(OUT)/tests/test_random $(OUT)/tests/test_flood \
+	       $(OUT)/tests/test_faults
 
 .DELETE_ON_ERROR:
 .PHONY: all deps test demo install uninstall clean unit fuzz fuzz-corpus
@@ -147,6 +148,11 @@ $(OUT)/tests/test_random: $(OUT)/tests/test_random.o $(OUT)/tests/model.o $(OUT)
 
 $(OUT)/tests/test_flood: $(OUT)/tests/test_flood.o $(OUT)/tests/pkt.o $(OUT)/tests/fixture.o \
 			 $(OUT)/tests/harness.o $(COMMON_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUT)/tests/test_faults: $(OUT)/tests/test_faults.o $(OUT)/tests/pkt.o $(OUT)/tests/fixture.o \
+			  $(OUT)/tests/harness.o $(COMMON_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 

@@ -48,6 +48,8 @@ run_suite unit_xdp unshare -n "$BUILD/tests/test_xdp"
 run_suite unit_detect unshare -n "$BUILD/tests/test_detect"
 # The userspace model against the program, frame by frame (seed in the names).
 run_suite unit_equiv unshare -n "$BUILD/tests/test_equiv"
+# Full tables: ring buffer, exact and CIDR blocks.
+run_suite unit_faults unshare -n "$BUILD/tests/test_faults"
 # State exhaustion: floods of spoofed sources (numbers for SECURITY.md on stderr).
 run_suite unit_flood unshare -n "$BUILD/tests/test_flood"
 # 10^7 random and mutated frames, every drop explained (RANDOM_FRAMES=N for fewer).

@@ -107,17 +107,22 @@ static void reset_maps(struct scanguard_bpf *skel)
 
 int fx_open(struct fx *f, const struct sg_config *cfg)
 {
-	struct sg_config def;
-	int ret;
-
-	memset(f, 0, sizeof(*f));
-	f->now = SEC_NS(1000);
 	if (!shared_skel) {
 		shared_skel = scanguard_bpf__open_and_load();
 		if (!shared_skel)
 			return -errno;
 	}
-	f->skel = shared_skel;
+	return fx_open_skel(f, shared_skel, cfg);
+}
+
+int fx_open_skel(struct fx *f, struct scanguard_bpf *skel, const struct sg_config *cfg)
+{
+	struct sg_config def;
+	int ret;
+
+	memset(f, 0, sizeof(*f));
+	f->now = SEC_NS(1000);
+	f->skel = skel;
 	reset_maps(f->skel);
 	f->prog_fd = bpf_program__fd(f->skel->progs.scanguard_xdp_test);
 	f->m.config = bpf_map__fd(f->skel->maps.SG_MAP_CONFIG);

@@ -25,6 +25,8 @@ struct fx {
 
 /* Loads the program with cfg (NULL = defaults); returns 0 or -errno. */
 int fx_open(struct fx *f, const struct sg_config *cfg);
+/* The same on a skeleton the test loaded itself (e.g. with smaller maps). */
+int fx_open_skel(struct fx *f, struct scanguard_bpf *skel, const struct sg_config *cfg);
 void fx_close(struct fx *f);
 int fx_set_config(struct fx *f, const struct sg_config *cfg);
 /* Runs one frame at f->now through the test entry; returns the XDP verdict
