@@ -14,6 +14,7 @@
 #include "classify.h"
 #include "block.h"
 #include "track.h"
+#include "budget.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -46,7 +47,12 @@ static __always_inline __u8 sg_detect(struct sg_ctx *c, const struct sg_pkt *p,
 	}
 	sg_count(c->stats, SG_STAT_DETECTIONS);
 
-	ev = bpf_ringbuf_reserve(&SG_MAP_EVENTS, sizeof(*ev), 0);
+	ev = NULL;
+	if (sg_event_budget(key, c->now, c->stats)) {
+		ev = bpf_ringbuf_reserve(&SG_MAP_EVENTS, sizeof(*ev), 0);
+		if (!ev)
+			sg_count(c->stats, SG_STAT_EVENTS_LOST);
+	}
 	if (ev) {
 		ev->ts_ns = c->now;
 		ev->src = *key;
@@ -63,8 +69,6 @@ static __always_inline __u8 sg_detect(struct sg_ctx *c, const struct sg_pkt *p,
 		__builtin_memset(ev->sample, 0, sizeof(ev->sample));
 		ev->nsample = sg_track_sample(key, t, ev->sample);
 		bpf_ringbuf_submit(ev, 0);
-	} else {
-		sg_count(c->stats, SG_STAT_EVENTS_LOST);
 	}
 
 	/* Blocked: forget the count, so the source starts clean when the

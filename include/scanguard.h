@@ -37,6 +37,15 @@
 #define SG_MAX_THRESHOLD	(SG_INLINE_SLOTS + SG_SUSPECT_SLOTS * 3 / 4)
 
 #define SG_EVENT_SAMPLE		16	/* targets reported in an event */
+
+/* Event budgets (bpf/budget.h): a storm of detections, e.g. from spoofed
+ * sources, is reported at most this fast; the rest is still blocked, and
+ * counted as dropped events, never queued.  The ring buffer holds about
+ * 1800 events, so one second of the global budget always fits. */
+#define SG_EVENT_BUDGET_GLOBAL	500	/* events per second, all sources */
+#define SG_EVENT_BUDGET_SOURCE	4	/* events per source per period */
+#define SG_EVENT_BUDGET_PERIOD_S 60
+#define SG_EVENT_BUDGET_SOURCES	16384	/* sources whose budget is remembered (LRU) */
 #define SG_VLAN_MAX_DEPTH	2	/* 802.1Q / 802.1ad tags parsed */
 #define SG_IPV6_EXT_MAX		6	/* IPv6 extension headers walked */
 
@@ -65,6 +74,11 @@
 #define SG_MAP_EVENTS		sg_events
 #define SG_MAP_IFACES		sg_ifaces
 #define SG_MAP_TEST_CLOCK	sg_test_clock
+
+/* Inside an instance's pin directory: the pinned bpf_links that keep the
+ * program attached while no daemon runs, one per interface. */
+#define SG_PIN_LINKS_DIR	"links"
+#define SG_PIN_LINK_FMT		"xdp_%u"	/* by ifindex */
 
 #define SG_STR_(x)		#x
 #define SG_STR(x)		SG_STR_(x)
@@ -172,6 +186,7 @@ struct sg_block {
 };
 
 #define SG_ALLOW_AUTO		1	/* own address / loopback, kept by the daemon */
+#define SG_ALLOW_CONFIG		2	/* from the daemon's configuration (file or flags) */
 
 struct sg_allow {
 	__u32 flags;		/* SG_ALLOW_* */
@@ -233,7 +248,9 @@ struct sg_iface {
 	X(BLOCKS_EXPIRED,	"blocks_expired")			\
 	X(BLOCK_TABLE_FULL,	"block_table_full")			\
 	X(TRACK_FAILED,		"track_insert_failed")			\
-	X(EVENTS_LOST,		"events_lost")
+	X(EVENTS_LOST,		"events_lost")				\
+	X(EVENTS_BUDGET_GLOBAL,	"events_dropped_global_budget")		\
+	X(EVENTS_BUDGET_SOURCE,	"events_dropped_source_budget")
 
 enum sg_stat {
 #define SG_STAT_ENUM(id, name) SG_STAT_##id,
@@ -242,8 +259,13 @@ enum sg_stat {
 	SG_STAT_MAX
 };
 
+/* The value has room for counters added later, so its layout (and with it
+ * the pinned map a running instance keeps) survives upgrades that add one. */
+#define SG_STATS_CAP		64
+
 struct sg_stats {
-	__u64 c[SG_STAT_MAX];
+	__u64 c[SG_STATS_CAP];
 };
+_Static_assert(SG_STAT_MAX <= SG_STATS_CAP, "raise SG_STATS_CAP");
 
 #endif /* SCANGUARD_H */
