@@ -26,10 +26,12 @@ CFLAGS     ?= -O2 -g
 CFLAGS     += -Wall -Wextra -Werror -Wno-unused-parameter -std=gnu11 \
 	      -D_GNU_SOURCE -Iinclude -I$(OUT) -MD -MP
 LDLIBS     := -lbpf -lelf -lz
+DAEMON_LIBS := -lmicrohttpd -lconfig
 
 COMMON_SRCS := user/log.c user/addr.c user/json.c user/pin.c user/cfgkeys.c \
-	       user/ops.c user/fmt.c
-DAEMON_SRCS := user/scanguardd.c user/loader.c user/events.c user/hostaddr.c
+	       user/ops.c user/fmt.c user/links.c
+DAEMON_SRCS := user/scanguardd.c user/loader.c user/events.c user/hostaddr.c \
+	       user/options.c user/conffile.c user/evlog.c user/metrics.c
 CTL_SRCS    := user/scanguardctl.c
 COMMON_OBJS := $(COMMON_SRCS:user/%.c=$(OUT)/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:user/%.c=$(OUT)/%.o)
@@ -66,7 +68,7 @@ $(OUT)/%.o: user/%.c $(OUT)/scanguard.skel.h | $(OUT)
 
 $(OUT)/scanguardd: $(DAEMON_OBJS) $(COMMON_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) $(DAEMON_LIBS) -o $@
 
 $(OUT)/scanguardctl: $(CTL_OBJS) $(COMMON_OBJS)
 	$(call msg,LINK,$@)

@@ -23,7 +23,7 @@
 #include "ops.h"
 #include "pin.h"
 
-#define SG_VERSION "0.1.0"
+#include "version.h"
 
 enum { EX_OK = 0, EX_FAIL = 1, EX_USAGE = 2, EX_NOINSTANCE = 3 };
 

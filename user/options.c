@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* options.c - the daemon's own keys, the setter every flag and every
+ * configuration-file setting goes through, and the checks across keys. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cfgkeys.h"
+#include "options.h"
+
+static const struct sg_optkey daemon_keys[] = {
+	{ "interface", SG_OPT_IFACE, true, true, "IFACE",
+	  "attach to IFACE (repeat for several; all share one state)" },
+	{ "xdp-mode", SG_OPT_XDP_MODE, false, true, "MODE",
+	  "auto (native, else generic; default), native or generic" },
+	{ "allow", SG_OPT_ALLOW, true, true, "CIDR[,CIDR]",
+	  "never count or block these sources (repeatable)" },
+	{ "metrics", SG_OPT_METRICS, false, true, "ADDR:PORT",
+	  "serve Prometheus /metrics and /healthz there (default off)" },
+	{ "events-file", SG_OPT_PATH, false, true, "FILE",
+	  "append events to FILE instead of stdout; reopened on SIGHUP" },
+	{ "events-syslog", SG_OPT_BOOL, false, true, NULL,
+	  "also send events to syslog (facility daemon)" },
+	{ "pin-path", SG_OPT_PIN_PATH, false, false, "DIR",
+	  "the instance's directory on bpffs (default " SG_DEFAULT_PIN_PATH ")" },
+	{ "ephemeral", SG_OPT_BOOL, false, false, NULL,
+	  "links die with the daemon; exit detaches and unpins everything" },
+};
+
+#define NDAEMON_KEYS (sizeof(daemon_keys) / sizeof(daemon_keys[0]))
+#define NFIRST 3	/* daemon keys listed before the detection keys */
+
+/* Daemon keys and cfgkeys.c's table in one sequence (help and --help order):
+ * what to attach to, how to detect, then how to run. */
+const struct sg_optkey *sg_optkey_at(size_t i)
+{
+	static struct sg_optkey wrapped[64];
+
+	if (i < NFIRST)
+		return &daemon_keys[i];
+	i -= NFIRST;
+	if (i < sg_ncfgkeys && i < sizeof(wrapped) / sizeof(wrapped[0])) {
+		const struct sg_cfgkey *c = &sg_cfgkeys[i];
+
+		wrapped[i] = (struct sg_optkey){
+			.name = c->name, .type = SG_OPT_CFG, .list = false, .live = true,
+			.metavar = c->type == SG_CFG_SECONDS ? "DURATION"
+				   : c->type == SG_CFG_MODE ? "MODE" : "N",
+			.help = c->help,
+		};
+		return &wrapped[i];
+	}
+	i -= sg_ncfgkeys;
+	return i < NDAEMON_KEYS - NFIRST ? &daemon_keys[NFIRST + i] : NULL;
+}
+
+const struct sg_optkey *sg_optkey_find(const char *name)
+{
+	const struct sg_optkey *k;
+
+	for (size_t i = 0; (k = sg_optkey_at(i)); i++)
+		if (!strcmp(k->name, name))
+			return k;
+	return NULL;
+}
+
+void sg_opts_defaults(struct sg_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	sg_config_defaults(&o->cfg);
+	o->xdp = SG_XDP_REQ_AUTO;
+	snprintf(o->pin_path, sizeof(o->pin_path), "%s", SG_DEFAULT_PIN_PATH);
+}
+
+void sg_opts_clear(struct sg_opts *o, const struct sg_optkey *k)
+{
+	if (k->type == SG_OPT_IFACE)
+		o->nifs = 0;
+	else if (k->type == SG_OPT_ALLOW)
+		o->nallow = 0;
+}
+
+static int parse_bool(const char *v, bool *out)
+{
+	if (!strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "on") || !strcmp(v, "1"))
+		*out = true;
+	else if (!strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "off") || !strcmp(v, "0"))
+		*out = false;
+	else
+		return -1;
+	return 0;
+}
+
+int sg_listen_parse(const char *s, struct sockaddr_storage *ss, char *err, size_t errlen)
+{
+	char host[SG_METRICS_ADDR_MAX];
+	const char *colon;
+	char *end;
+	unsigned long port;
+	size_t hlen;
+
+	memset(ss, 0, sizeof(*ss));
+	colon = strrchr(s, ':');
+	if (!colon || strlen(s) >= sizeof(host))
+		goto bad;
+	hlen = colon - s;
+	memcpy(host, s, hlen);
+	host[hlen] = 0;
+	errno = 0;
+	port = strtoul(colon + 1, &end, 10);
+	if (!colon[1] || *end || errno || port == 0 || port > 65535 || colon[1] == '-' ||
+	    colon[1] == '+')
+		goto bad;
+	if (hlen >= 2 && host[0] == '[' && host[hlen - 1] == ']') {
+		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+
+		host[hlen - 1] = 0;
+		if (inet_pton(AF_INET6, host + 1, &a6->sin6_addr) != 1)
+			goto bad;
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons(port);
+		return 0;
+	}
+	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+
+	if (inet_pton(AF_INET, host, &a4->sin_addr) != 1)
+		goto bad;
+	a4->sin_family = AF_INET;
+	a4->sin_port = htons(port);
+	return 0;
+bad:
+	snprintf(err, errlen, "'%s' is not ADDR:PORT (e.g. 127.0.0.1:9101, [::1]:9101, "
+		 "0.0.0.0:9101) or off", s);
+	return -1;
+}
+
+static int add_allow(struct sg_opts *o, const char *val, char *err, size_t errlen)
+{
+	char *list = strdup(val), *save = NULL, *tok;
+	int n = o->nallow, ret = 0;
+	char why[200];
+
+	if (!list) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (n == SG_OPTS_MAX_ALLOW) {
+			snprintf(err, errlen, "allow: more than %d entries", SG_OPTS_MAX_ALLOW);
+			ret = -1;
+			break;
+		}
+		if (sg_cidr_parse(tok, &o->allow[n], why, sizeof(why))) {
+			snprintf(err, errlen, "allow: %s", why);
+			ret = -1;
+			break;
+		}
+		n++;
+	}
+	free(list);
+	if (!ret)
+		o->nallow = n;
+	return ret;
+}
+
+int sg_opts_set(struct sg_opts *o, const struct sg_optkey *k, const char *val, char *err,
+		size_t errlen)
+{
+	struct sockaddr_storage ss;
+	char why[200];
+	bool b;
+
+	switch (k->type) {
+	case SG_OPT_CFG:
+		return sg_cfgkey_set(sg_cfgkey_find(k->name), &o->cfg, val, err, errlen);
+	case SG_OPT_IFACE:
+		if (!*val || strlen(val) >= IF_NAMESIZE || strchr(val, '/') || strchr(val, ' ')) {
+			snprintf(err, errlen, "interface: '%s' is not an interface name", val);
+			return -1;
+		}
+		if (o->nifs == SG_MAX_IFACES) {
+			snprintf(err, errlen, "interface: at most %d interfaces", SG_MAX_IFACES);
+			return -1;
+		}
+		for (int i = 0; i < o->nifs; i++)
+			if (!strcmp(o->ifnames[i], val)) {
+				snprintf(err, errlen, "interface: %s given twice", val);
+				return -1;
+			}
+		snprintf(o->ifnames[o->nifs++], IF_NAMESIZE, "%s", val);
+		return 0;
+	case SG_OPT_XDP_MODE:
+		if (!strcmp(val, "auto"))
+			o->xdp = SG_XDP_REQ_AUTO;
+		else if (!strcmp(val, "native"))
+			o->xdp = SG_XDP_REQ_NATIVE;
+		else if (!strcmp(val, "generic"))
+			o->xdp = SG_XDP_REQ_GENERIC;
+		else {
+			snprintf(err, errlen, "xdp-mode: '%s' is not auto, native or generic", val);
+			return -1;
+		}
+		return 0;
+	case SG_OPT_ALLOW:
+		return add_allow(o, val, err, errlen);
+	case SG_OPT_PIN_PATH:
+		if (val[0] != '/' || strlen(val) >= sizeof(o->pin_path)) {
+			snprintf(err, errlen, "pin-path: '%s' is not an absolute path of at most %zu "
+				 "characters", val, sizeof(o->pin_path) - 1);
+			return -1;
+		}
+		snprintf(o->pin_path, sizeof(o->pin_path), "%s", val);
+		return 0;
+	case SG_OPT_METRICS:
+		if (!strcmp(val, "off") || !*val) {
+			o->metrics[0] = 0;
+			return 0;
+		}
+		if (sg_listen_parse(val, &ss, why, sizeof(why))) {
+			snprintf(err, errlen, "metrics: %s", why);
+			return -1;
+		}
+		snprintf(o->metrics, sizeof(o->metrics), "%s", val);
+		return 0;
+	case SG_OPT_PATH:
+		if (!strcmp(val, "-")) {
+			o->events_file[0] = 0;
+			return 0;
+		}
+		if (val[0] != '/' || strlen(val) >= sizeof(o->events_file)) {
+			snprintf(err, errlen, "%s: '%s' is not an absolute path (or - for stdout)",
+				 k->name, val);
+			return -1;
+		}
+		snprintf(o->events_file, sizeof(o->events_file), "%s", val);
+		return 0;
+	case SG_OPT_BOOL:
+		if (parse_bool(val, &b)) {
+			snprintf(err, errlen, "%s: '%s' is not true or false", k->name, val);
+			return -1;
+		}
+		if (!strcmp(k->name, "events-syslog"))
+			o->events_syslog = b;
+		else
+			o->ephemeral = b;
+		return 0;
+	}
+	snprintf(err, errlen, "%s: unknown key type", k->name);
+	return -1;
+}
+
+int sg_opts_validate(const struct sg_opts *o, char *err, size_t errlen)
+{
+	if (!o->nifs) {
+		snprintf(err, errlen, "no interface given (-i IFACE, or interface = [...] in the "
+			 "configuration file)");
+		return -1;
+	}
+	for (int i = 0; i < o->nifs; i++)
+		if (!if_nametoindex(o->ifnames[i])) {
+			snprintf(err, errlen, "no interface named '%s'", o->ifnames[i]);
+			return -1;
+		}
+	return 0;
+}
