@@ -19,6 +19,7 @@
 #include "cfgkeys.h"
 #include "fmt.h"
 #include "json.h"
+#include "links.h"
 #include "log.h"
 #include "ops.h"
 #include "pin.h"
@@ -69,6 +70,8 @@ static void usage(FILE *f)
 "  block add ADDR[/LEN] [--ttl DURATION]   block by hand (no --ttl: until removed)\n"
 "  block del ADDR[/LEN]\n"
 "  block list                      active blocks with time left\n"
+"  detach                          detach the program and remove the instance\n"
+"                                  (refused while scanguardd runs on it)\n"
 "\n"
 "Config keys:\n");
 	for (size_t i = 0; i < sg_ncfgkeys; i++)
@@ -129,6 +132,8 @@ static int cmd_status(int argc, char **argv)
 	size_t nblocks, nallow, nauto = 0, nexact = 0;
 	bool running = sg_pin_locked(pin_path);
 	struct sg_config cfg;
+	struct sg_pinned_link links[SG_MAX_IFACES];
+	int nlinks, nlive = 0;
 	long tracked;
 	int ret;
 
@@ -148,15 +153,26 @@ static int cmd_status(int argc, char **argv)
 	for (size_t i = 0; i < nblocks; i++)
 		nexact += blocks[i].exact;
 	tracked = count_keys(maps.track, sizeof(struct sg_addr));
+	nlinks = sg_links_list(pin_path, links, SG_MAX_IFACES);
+	sg_links_close(links, nlinks > 0 ? nlinks : 0);
+	for (int i = 0; i < nlinks; i++)
+		nlive += links[i].ifindex != 0;
 
 	if (json_out) {
 		jw_obj_open(&jw, NULL);
 		jw_bool(&jw, "daemon_running", running);
 		jw_str(&jw, "pin_path", pin_path);
+		jw_bool(&jw, "persistent", nlinks > 0);
+		jw_u64(&jw, "pinned_links", nlive);
 		jw_arr_open(&jw, "interfaces");
 	} else {
 		printf("daemon:      %s\n", running ? "running" : "not running (maps still pinned)");
 		printf("pin path:    %s\n", pin_path);
+		if (nlinks > 0)
+			printf("persistent:  %d pinned link%s keep the program attached\n", nlive,
+			       nlive == 1 ? "" : "s");
+		else
+			printf("persistent:  no (the program lives as long as the daemon)\n");
 		printf("interfaces: ");
 	}
 	for (__u32 i = 0; i < SG_MAX_IFACES; i++) {
@@ -359,7 +375,9 @@ static int cmd_allow(int argc, char **argv)
 		else
 			printf("%-44s %s\n", "CIDR", "ORIGIN");
 		for (size_t i = 0; i < n; i++) {
-			const char *origin = v[i].flags & SG_ALLOW_AUTO ? "automatic" : "operator";
+			const char *origin = v[i].flags & SG_ALLOW_AUTO     ? "automatic"
+					     : v[i].flags & SG_ALLOW_CONFIG ? "config"
+									    : "operator";
 
 			sg_cidr_str(&v[i].cidr, buf, sizeof(buf));
 			if (json_out) {
@@ -540,6 +558,33 @@ static int cmd_block(int argc, char **argv)
 	return fail(EX_USAGE, "block: unknown subcommand '%s' (add, del or list)", argv[0]);
 }
 
+/* ---- detach ------------------------------------------------------------------ */
+
+static int cmd_detach(int argc, char **argv)
+{
+	char err[1024];
+	int n, ret;
+
+	if (argc)
+		return fail(EX_USAGE, "detach takes no arguments");
+	ret = sg_instance_remove(pin_path, &n, err, sizeof(err));
+	if (ret == -ENOENT)
+		return fail(EX_NOINSTANCE, "%s", err);
+	if (ret)
+		return fail(EX_FAIL, "detach: %s", err);
+	if (json_out) {
+		jw_obj_open(&jw, NULL);
+		jw_str(&jw, "removed", pin_path);
+		jw_u64(&jw, "detached_interfaces", n);
+		jw_obj_close(&jw);
+		jw_end(&jw);
+	} else {
+		printf("detached from %d interface%s and removed %s\n", n, n == 1 ? "" : "s",
+		       pin_path);
+	}
+	return EX_OK;
+}
+
 /* ---- main -------------------------------------------------------------------- */
 
 static const struct cmd {
@@ -551,6 +596,7 @@ static const struct cmd {
 	{ "config", cmd_config },
 	{ "allow", cmd_allow },
 	{ "block", cmd_block },
+	{ "detach", cmd_detach },
 };
 
 enum { OPT_PIN_PATH = 256, OPT_TTL, OPT_VERSION };

@@ -68,6 +68,28 @@ struct daemon {
 
 enum { OPT_CONFIG = 'c', OPT_UPGRADE = 1000, OPT_DETACH, OPT_CHECK, OPT_VERSION, OPT_KEY = 2000 };
 
+/* Prints "  LEFT  text" with text wrapped to stay within 80 columns. */
+static void print_wrapped(FILE *f, const char *left, const char *text)
+{
+	const int col = 31, width = 80;
+	int pos = fprintf(f, "  %-28s ", left);
+
+	while (*text) {
+		const char *sp = strchr(text, ' ');
+		int wlen = sp ? (int)(sp - text) : (int)strlen(text);
+
+		if (pos > col && pos + 1 + wlen > width)
+			pos = fprintf(f, "\n%*s", col, "") - 1;
+		else if (pos > col)
+			pos += fprintf(f, " ");
+		pos += fprintf(f, "%.*s", wlen, text);
+		text += wlen;
+		while (*text == ' ')
+			text++;
+	}
+	fputc('\n', f);
+}
+
 static void usage(FILE *f)
 {
 	const struct sg_optkey *k;
@@ -83,31 +105,34 @@ static void usage(FILE *f)
 "\n"
 "Settings (each is also a key of the configuration file; flags override it):\n");
 	for (size_t i = 0; (k = sg_optkey_at(i)); i++) {
-		char left[64];
+		char left[64], text[512];
 		const struct sg_cfgkey *ck = k->type == SG_OPT_CFG ? sg_cfgkey_find(k->name) : NULL;
 
 		snprintf(left, sizeof(left), "%s--%s%s%s", !strcmp(k->name, "interface") ? "-i, " : "    ",
 			 k->name, k->metavar ? " " : "", k->metavar ? k->metavar : "");
-		fprintf(f, "  %-30s %s", left, k->help);
+		snprintf(text, sizeof(text), "%s", k->help);
 		if (ck) {
 			const char *str = NULL;
 			uint64_t num = 0;
+			size_t used = strlen(text);
 
 			if (sg_cfgkey_get(ck, &def, &num, &str))
-				fprintf(f, " (default %llu%s; %llu..%llu)", (unsigned long long)num,
-					ck->type == SG_CFG_SECONDS ? "s" : "",
-					(unsigned long long)ck->min, (unsigned long long)ck->max);
+				snprintf(text + used, sizeof(text) - used, " (default %llu%s; %llu..%llu)",
+					 (unsigned long long)num, ck->type == SG_CFG_SECONDS ? "s" : "",
+					 (unsigned long long)ck->min, (unsigned long long)ck->max);
 			else
-				fprintf(f, " (default %s)", str);
+				snprintf(text + used, sizeof(text) - used, " (default %s)", str);
 		}
 		if (!k->live)
-			fprintf(f, " [restart]");
-		fputc('\n', f);
+			strncat(text, " [restart]", sizeof(text) - strlen(text) - 1);
+		print_wrapped(f, left, text);
 	}
 	fprintf(f,
 "\n"
 "Other options:\n"
-"  -c, --config FILE              configuration file (default %s; optional unless given)\n"
+"  -c, --config FILE              configuration file (default\n"
+"                                 %s;\n"
+"                                 optional unless given)\n"
 "      --upgrade                  see above; leaves a running daemon running\n"
 "      --detach                   see above; refused while a daemon runs\n"
 "      --check-config             see above; exit 0 valid, 2 invalid\n"
@@ -166,7 +191,7 @@ static int parse_args(int argc, char **argv, struct daemon *d)
 
 	d->config_path = SG_DEFAULT_CONFIG;
 	for (size_t i = 0; (k = sg_optkey_at(i)) && n < 100; i++)
-		opts[n++] = (struct option){ k->name, k->type == SG_OPT_BOOL ? no_argument
+		opts[n++] = (struct option){ k->name, k->type == SG_OPT_BOOL ? optional_argument
 						      : required_argument, NULL, OPT_KEY + (int)i };
 	opts[n++] = (struct option){ "config", required_argument, NULL, OPT_CONFIG };
 	opts[n++] = (struct option){ "upgrade", no_argument, NULL, OPT_UPGRADE };
@@ -188,7 +213,7 @@ static int parse_args(int argc, char **argv, struct daemon *d)
 				return -1;
 			}
 			d->flags[d->nflags].key = k;
-			d->flags[d->nflags].val = k->type == SG_OPT_BOOL ? "true" : optarg;
+			d->flags[d->nflags].val = optarg ? optarg : "true";
 			if (k->list)
 				sg_opts_clear(&probe, k);
 			if (sg_opts_set(&probe, k, d->flags[d->nflags].val, err, sizeof(err))) {
@@ -613,16 +638,23 @@ static int run(struct daemon *d)
 
 static int do_upgrade(struct daemon *d)
 {
-	char err[1024], n[16];
+	char err[1024], *buf;
 	int ret = sg_upgrade(d->opts.pin_path, err, sizeof(err));
+	struct jw w;
+	size_t len;
+	FILE *m;
 
 	if (ret < 0) {
 		pr_warn("upgrade: %s", err);
 		return ret == -ENOENT ? 3 : 1;
 	}
-	snprintf(n, sizeof(n), "%d", ret);
 	sg_evlog_open(&d->evlog, "", false, err, sizeof(err));
-	event_simple(d, "upgrade", "version", SG_VERSION, "interfaces", n);
+	m = event_open("upgrade", &w, &buf, &len);
+	if (m) {
+		jw_str(&w, "version", SG_VERSION);
+		jw_u64(&w, "interfaces", ret);
+		emit(d, &w, &buf, &len, m);
+	}
 	pr_info("upgrade: swapped the program on %d interface%s", ret, ret == 1 ? "" : "s");
 	return 0;
 }
