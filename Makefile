@@ -40,9 +40,12 @@ CTL_OBJS    := $(CTL_SRCS:user/%.c=$(OUT)/%.o)
 UNIT_TESTS  := $(OUT)/tests/test_xdp $(OUT)/tests/test_addr
 
 .DELETE_ON_ERROR:
-.PHONY: all deps test demo install uninstall clean unit
+.PHONY: all binaries deps test demo install uninstall clean unit
 
-all: deps $(OUT)/scanguardd $(OUT)/scanguardctl
+all: deps binaries
+
+# The programs alone, without installing packages (container builds).
+binaries: $(OUT)/scanguardd $(OUT)/scanguardctl
 
 deps:
 	$(Q)./scripts/install-deps.sh
