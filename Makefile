@@ -40,7 +40,7 @@ CTL_OBJS    := $(CTL_SRCS:user/%.c=$(OUT)/%.o)
 UNIT_TESTS  := $(OUT)/tests/test_xdp $(OUT)/tests/test_addr
 
 .DELETE_ON_ERROR:
-.PHONY: all binaries deps test demo install uninstall clean unit
+.PHONY: all binaries deps test demo install uninstall clean unit container-test
 
 all: deps binaries
 
@@ -94,6 +94,11 @@ unit: all $(UNIT_TESTS)
 
 test: unit
 	$(Q)./tests/run.sh
+
+# The container image, built with podman and run against the namespace lab
+# (also part of `make test`).
+container-test: all
+	$(Q)./tests/run.sh container
 
 demo: all
 	$(Q)./scripts/demo.sh

@@ -50,6 +50,13 @@ for t in tests/e2e/test_*.sh; do
 	n=$(basename "$t" .sh)
 	run_suite "e2e_${n#test_}" bash "$t"
 done
+for t in tests/deploy/test_*.sh; do
+	[ -e "$t" ] || continue
+	n=$(basename "$t" .sh)
+	run_suite "deploy_${n#test_}" bash "$t"
+done
+# About 2 minutes on a new machine (base image, image build), 30 s after.
+run_suite container bash tests/container/test_container.sh
 
 rm -rf "$LOGDIR"
 echo "$pass passed, $fail failed"

@@ -48,7 +48,8 @@ static void unpin_all(const char *dir)
 
 /* Compares a pinned map with this build's definition, the way libbpf does
  * before reusing it.  Returns 1 compatible, 0 not (why says how), -ENOENT
- * when nothing is pinned under that name. */
+ * when nothing is pinned under that name, another -errno when the pin
+ * cannot be opened (then nothing may be judged, let alone removed). */
 static int pinned_compatible(const struct bpf_map *map, const char *path, char *why, size_t len)
 {
 	struct bpf_map_info info = {};
@@ -56,10 +57,8 @@ static int pinned_compatible(const struct bpf_map *map, const char *path, char *
 	int fd = bpf_obj_get(path), ret = 1;
 
 	if (fd < 0) {
-		if (errno == ENOENT)
-			return -ENOENT;
 		snprintf(why, len, "%s", strerror(errno));
-		return 0;
+		return -errno;
 	}
 	if (bpf_obj_get_info_by_fd(fd, &info, &ilen)) {
 		snprintf(why, len, "%s", strerror(errno));
@@ -106,6 +105,12 @@ static int prepare_pins(struct scanguard_bpf *skel, const char *dir, bool strict
 		if (ok == -ENOENT) {
 			(*nfresh)++;
 			continue;
+		}
+		if (ok < 0) {
+			snprintf(err, errlen, "cannot open %s: %s%s", path, why,
+				 ok == -EPERM ? " (needs CAP_BPF; in a container, a seccomp profile "
+						"that allows bpf(2))" : "");
+			return ok;
 		}
 		if (ok)
 			continue;
@@ -176,7 +181,7 @@ int sg_loader_open(struct sg_loader *l, const char *pin_path, bool persistent, c
 	/* Maps left by an earlier daemon are adopted: blocks, allow-list and
 	 * counters survive.  A load that still fails starts clean. */
 	ret = load(l, err, errlen);
-	if (ret && ret != -EPERM) {
+	if (ret && ret != -EPERM && ret != -EACCES) {
 		pr_warn("cannot reuse the maps pinned in %s (%s); starting with fresh ones",
 			pin_path, err);
 		unpin_all(pin_path);
