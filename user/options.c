@@ -11,7 +11,8 @@
 
 static const struct sg_optkey daemon_keys[] = {
 	{ "interface", SG_OPT_IFACE, true, true, "IFACE",
-	  "attach to IFACE (repeat for several; all share one state)" },
+	  "attach to IFACE (repeat for several; all share one state); "
+	  SG_IFACE_DEFAULT_ROUTE " names the interfaces of the default routes" },
 	{ "xdp-mode", SG_OPT_XDP_MODE, false, true, "MODE",
 	  "auto (native, else generic; default), native or generic" },
 	{ "allow", SG_OPT_ALLOW, true, true, "CIDR[,CIDR]",
@@ -248,6 +249,71 @@ int sg_opts_set(struct sg_opts *o, const struct sg_optkey *k, const char *val, c
 	}
 	snprintf(err, errlen, "%s: unknown key type", k->name);
 	return -1;
+}
+
+/* Adds dev to names unless it is there or is loopback. */
+static void add_name(char names[][IF_NAMESIZE], int *n, const char *dev)
+{
+	if (!strcmp(dev, "lo") || *n == SG_MAX_IFACES)
+		return;
+	for (int i = 0; i < *n; i++)
+		if (!strcmp(names[i], dev))
+			return;
+	snprintf(names[(*n)++], IF_NAMESIZE, "%s", dev);
+}
+
+/* The devices of the IPv4 and IPv6 default routes, from /proc/net (the
+ * daemon's network namespace: the node's, with hostNetwork). */
+static int default_route_ifaces(char names[][IF_NAMESIZE], int *n)
+{
+	char line[512], dev[IF_NAMESIZE + 1], dst[40], plen[4];
+	unsigned int flags, mask, d;
+	FILE *f;
+
+	f = fopen("/proc/net/route", "r");
+	if (f) {
+		while (fgets(line, sizeof(line), f))
+			/* Iface Destination Gateway Flags RefCnt Use Metric Mask */
+			if (sscanf(line, "%16s %x %*x %x %*d %*d %*d %x", dev, &d, &flags, &mask) == 4 &&
+			    d == 0 && mask == 0 && (flags & 0x1) && !(flags & 0x200))
+				add_name(names, n, dev);
+		fclose(f);
+	}
+	f = fopen("/proc/net/ipv6_route", "r");
+	if (f) {
+		while (fgets(line, sizeof(line), f))
+			/* dst plen src splen nexthop metric refcnt use flags dev */
+			if (sscanf(line, "%32s %2s %*s %*s %*s %*s %*s %*s %x %16s", dst, plen, &flags,
+				   dev) == 4 && !strcmp(plen, "00") &&
+			    strspn(dst, "0") == 32 && (flags & 0x1) && !(flags & 0x200))
+				add_name(names, n, dev);
+		fclose(f);
+	}
+	return *n;
+}
+
+int sg_opts_resolve(struct sg_opts *o, char *err, size_t errlen)
+{
+	char names[SG_MAX_IFACES][IF_NAMESIZE];
+	int n = 0;
+	bool wanted = false;
+
+	for (int i = 0; i < o->nifs; i++) {
+		if (strcmp(o->ifnames[i], SG_IFACE_DEFAULT_ROUTE)) {
+			add_name(names, &n, o->ifnames[i]);
+			continue;
+		}
+		wanted = true;
+		if (!default_route_ifaces(names, &n)) {
+			snprintf(err, errlen, "interface: no interface holds a default route");
+			return -1;
+		}
+	}
+	if (wanted) {
+		memcpy(o->ifnames, names, sizeof(names));
+		o->nifs = n;
+	}
+	return 0;
 }
 
 int sg_opts_validate(const struct sg_opts *o, char *err, size_t errlen)

@@ -19,6 +19,9 @@
 #define SG_DEFAULT_CONFIG	"/etc/scanguard/scanguard.conf"
 #define SG_OPTS_MAX_ALLOW	1024	/* allow entries from the configuration */
 #define SG_METRICS_ADDR_MAX	64
+/* An interface name that stands for the interfaces holding the default
+ * routes (IPv4 and IPv6), e.g. a node's uplink in a DaemonSet. */
+#define SG_IFACE_DEFAULT_ROUTE	"default-route"
 
 struct sg_opts {
 	struct sg_config cfg;
@@ -68,6 +71,9 @@ void sg_opts_clear(struct sg_opts *o, const struct sg_optkey *k);
 /* Sets key from text; returns 0 or -1 with a reason in err, o unchanged. */
 int sg_opts_set(struct sg_opts *o, const struct sg_optkey *k, const char *val, char *err,
 		size_t errlen);
+/* Replaces SG_IFACE_DEFAULT_ROUTE by the interfaces it stands for now;
+ * returns 0 or -1 with a reason. */
+int sg_opts_resolve(struct sg_opts *o, char *err, size_t errlen);
 /* Checks what no single key can: returns 0 or -1 with a reason. */
 int sg_opts_validate(const struct sg_opts *o, char *err, size_t errlen);
 

@@ -469,7 +469,8 @@ static void reload(struct daemon *d)
 		snprintf(err, sizeof(err), "out of memory");
 		goto reject;
 	}
-	if (build_opts(d, n, err, sizeof(err)) || sg_opts_validate(n, err, sizeof(err)))
+	if (build_opts(d, n, err, sizeof(err)) || sg_opts_resolve(n, err, sizeof(err)) ||
+	    sg_opts_validate(n, err, sizeof(err)))
 		goto reject;
 	if (strcmp(n->pin_path, d->opts.pin_path) || n->ephemeral != d->opts.ephemeral) {
 		pr_warn("reload: pin-path and ephemeral take effect on restart; keeping %s%s",
@@ -693,12 +694,16 @@ int main(int argc, char **argv)
 		return do_upgrade(&d);
 	if (d.action == ACT_DETACH)
 		return do_detach(&d);
-	if (sg_opts_validate(&d.opts, err, sizeof(err))) {
+	if (sg_opts_resolve(&d.opts, err, sizeof(err)) ||
+	    sg_opts_validate(&d.opts, err, sizeof(err))) {
 		pr_warn("%s", err);
 		return 2;
 	}
 	if (d.action == ACT_CHECK) {
-		printf("configuration ok\n");
+		printf("configuration ok; interfaces:");
+		for (int i = 0; i < d.opts.nifs; i++)
+			printf(" %s", d.opts.ifnames[i]);
+		printf("\n");
 		return 0;
 	}
 
