@@ -251,10 +251,10 @@ int sg_opts_set(struct sg_opts *o, const struct sg_optkey *k, const char *val, c
 	return -1;
 }
 
-/* Adds dev to names unless it is there or is loopback. */
+/* Adds dev to names unless it is there already. */
 static void add_name(char names[][IF_NAMESIZE], int *n, const char *dev)
 {
-	if (!strcmp(dev, "lo") || *n == SG_MAX_IFACES)
+	if (*n == SG_MAX_IFACES)
 		return;
 	for (int i = 0; i < *n; i++)
 		if (!strcmp(names[i], dev))
@@ -275,7 +275,8 @@ static int default_route_ifaces(char names[][IF_NAMESIZE], int *n)
 		while (fgets(line, sizeof(line), f))
 			/* Iface Destination Gateway Flags RefCnt Use Metric Mask */
 			if (sscanf(line, "%16s %x %*x %x %*d %*d %*d %x", dev, &d, &flags, &mask) == 4 &&
-			    d == 0 && mask == 0 && (flags & 0x1) && !(flags & 0x200))
+			    d == 0 && mask == 0 && (flags & 0x1) && !(flags & 0x200) &&
+			    strcmp(dev, "lo"))
 				add_name(names, n, dev);
 		fclose(f);
 	}
@@ -285,7 +286,8 @@ static int default_route_ifaces(char names[][IF_NAMESIZE], int *n)
 			/* dst plen src splen nexthop metric refcnt use flags dev */
 			if (sscanf(line, "%32s %2s %*s %*s %*s %*s %*s %*s %x %16s", dst, plen, &flags,
 				   dev) == 4 && !strcmp(plen, "00") &&
-			    strspn(dst, "0") == 32 && (flags & 0x1) && !(flags & 0x200))
+			    strspn(dst, "0") == 32 && (flags & 0x1) && !(flags & 0x200) &&
+			    strcmp(dev, "lo"))
 				add_name(names, n, dev);
 		fclose(f);
 	}
