@@ -27,7 +27,9 @@ static const char *const pinned_maps[] = {
 	SG_STR(SG_MAP_CONFIG), SG_STR(SG_MAP_STATE), SG_STR(SG_MAP_STATS),
 	SG_STR(SG_MAP_TRACK), SG_STR(SG_MAP_SUSPECT), SG_STR(SG_MAP_BLOCKS),
 	SG_STR(SG_MAP_CIDR_BLOCKS), SG_STR(SG_MAP_ALLOW), SG_STR(SG_MAP_IFACES),
-	SG_STR(SG_MAP_EVENTS),
+	SG_STR(SG_MAP_NET_TRACK), SG_STR(SG_MAP_NET_SUSPECT), SG_STR(SG_MAP_SLOW),
+	SG_STR(SG_MAP_OFFENDERS), SG_STR(SG_MAP_TRAPS), SG_STR(SG_MAP_EXPOSED),
+	SG_STR(SG_MAP_FLOWS), SG_STR(SG_MAP_EVENTS),
 };
 #define NPINNED (sizeof(pinned_maps) / sizeof(pinned_maps[0]))
 
@@ -199,6 +201,8 @@ int sg_loader_open(struct sg_loader *l, const char *pin_path, bool persistent, c
 	l->maps.cidr_blocks = bpf_map__fd(l->skel->maps.SG_MAP_CIDR_BLOCKS);
 	l->maps.allow = bpf_map__fd(l->skel->maps.SG_MAP_ALLOW);
 	l->maps.ifaces = bpf_map__fd(l->skel->maps.SG_MAP_IFACES);
+	l->maps.traps = bpf_map__fd(l->skel->maps.SG_MAP_TRAPS);
+	l->maps.exposed = bpf_map__fd(l->skel->maps.SG_MAP_EXPOSED);
 	l->events_fd = bpf_map__fd(l->skel->maps.SG_MAP_EVENTS);
 	ret = sg_maps_from_fds(&l->maps);
 	if (ret) {
@@ -230,15 +234,23 @@ static void record_ifaces(struct sg_loader *l)
 		if ((int)slot < l->nifs) {
 			v.ifindex = l->ifs[slot].ifindex;
 			v.xdp_mode = l->ifs[slot].mode;
+			v.role = l->ifs[slot].inside ? SG_IFACE_INSIDE : SG_IFACE_OUTSIDE;
 			memcpy(v.name, l->ifs[slot].name, sizeof(v.name));
 		}
 		bpf_map_update_elem(l->maps.ifaces, &slot, &v, BPF_ANY);
 	}
 }
 
-/* The program new links get: the one the instance's links already run
- * (it differs from this daemon's own after an --upgrade), else our own. */
-static int current_prog_fd(struct sg_loader *l, bool *owned)
+static int own_prog_fd(struct sg_loader *l, bool inside)
+{
+	return bpf_program__fd(inside ? l->skel->progs.scanguard_xdp_inside
+				      : l->skel->progs.scanguard_xdp);
+}
+
+/* The program new links of a role get: the one the instance's links of
+ * that role already run (it differs from this daemon's own after an
+ * --upgrade), else our own. */
+static int current_prog_fd(struct sg_loader *l, bool inside, bool *owned)
 {
 	*owned = false;
 	for (int i = 0; i < l->nifs; i++) {
@@ -246,7 +258,8 @@ static int current_prog_fd(struct sg_loader *l, bool *owned)
 		__u32 len = sizeof(info);
 		int fd;
 
-		if (bpf_obj_get_info_by_fd(l->ifs[i].link_fd, &info, &len) || !info.prog_id)
+		if (l->ifs[i].inside != inside ||
+		    bpf_obj_get_info_by_fd(l->ifs[i].link_fd, &info, &len) || !info.prog_id)
 			continue;
 		fd = bpf_prog_get_fd_by_id(info.prog_id);
 		if (fd >= 0) {
@@ -254,7 +267,7 @@ static int current_prog_fd(struct sg_loader *l, bool *owned)
 			return fd;
 		}
 	}
-	return bpf_program__fd(l->skel->progs.scanguard_xdp);
+	return own_prog_fd(l, inside);
 }
 
 /* Finds this instance's pinned link on ifindex and swaps our program in. */
@@ -283,8 +296,8 @@ static int adopt(struct sg_loader *l, int ifindex, int prog_fd, const char *ifna
 	return fd;
 }
 
-int sg_loader_attach(struct sg_loader *l, const char *ifname, enum sg_xdp_req req, char *err,
-		     size_t errlen)
+int sg_loader_attach(struct sg_loader *l, const char *ifname, enum sg_xdp_req req, bool inside,
+		     char *err, size_t errlen)
 {
 	char path[PATH_MAX];
 	struct sg_attached *a;
@@ -313,7 +326,7 @@ int sg_loader_attach(struct sg_loader *l, const char *ifname, enum sg_xdp_req re
 			 strerror(-lock));
 		return lock;
 	}
-	prog_fd = current_prog_fd(l, &prog_owned);
+	prog_fd = current_prog_fd(l, inside, &prog_owned);
 	fd = adopt(l, ifindex, prog_fd, ifname, err, errlen);
 	if (fd >= 0) {
 		adopted = true;
@@ -370,11 +383,28 @@ attached:
 	a->link_fd = fd;
 	a->mode = mode;
 	a->adopted = adopted;
+	a->inside = inside;
 	snprintf(a->name, sizeof(a->name), "%s", ifname);
 	record_ifaces(l);
 out:
 	if (prog_owned)
 		close(prog_fd);
+	sg_links_unlock(lock);
+	return ret;
+}
+
+int sg_loader_set_role(struct sg_loader *l, int i, bool inside, char *err, size_t errlen)
+{
+	int lock = sg_links_lock(l->pin_path), ret = 0;
+
+	if (bpf_link_update(l->ifs[i].link_fd, own_prog_fd(l, inside), NULL)) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot swap the program on %s: %s", l->ifs[i].name,
+			 strerror(-ret));
+	} else {
+		l->ifs[i].inside = inside;
+		record_ifaces(l);
+	}
 	sg_links_unlock(lock);
 	return ret;
 }
@@ -502,13 +532,32 @@ int sg_upgrade(const char *pin_path, char *err, size_t errlen)
 			snprintf(err, errlen, "cannot load the new program: %s", strerror(-ret));
 	}
 	for (int i = 0; !ret && i < n; i++) {
-		int prog_fd = bpf_program__fd(skel->progs.scanguard_xdp);
-		int old = bpf_prog_get_fd_by_id(links[i].prog_id);
+		int old = bpf_prog_get_fd_by_id(links[i].prog_id), prog_fd;
+		struct bpf_prog_info pinfo = {};
+		__u32 plen = sizeof(pinfo);
 		LIBBPF_OPTS(bpf_link_update_opts, o, .flags = old >= 0 ? BPF_F_REPLACE : 0,
 			    .old_prog_fd = old >= 0 ? old : 0);
 
 		if (!links[i].ifindex)
 			goto next;	/* its interface is gone */
+		/* The role is the running program's: its name, which the kernel
+		 * keeps to 15 characters. */
+		if (old < 0 || bpf_obj_get_info_by_fd(old, &pinfo, &plen)) {
+			ret = -ENOENT;
+			snprintf(err, errlen, "cannot read the program on ifindex %u",
+				 links[i].ifindex);
+			goto next;
+		}
+		if (!strcmp(pinfo.name, "scanguard_xdp")) {
+			prog_fd = bpf_program__fd(skel->progs.scanguard_xdp);
+		} else if (!strncmp(pinfo.name, "scanguard_xdp_i", 15)) {
+			prog_fd = bpf_program__fd(skel->progs.scanguard_xdp_inside);
+		} else {
+			ret = -EINVAL;
+			snprintf(err, errlen, "ifindex %u runs '%s', not a scanguard program",
+				 links[i].ifindex, pinfo.name);
+			goto next;
+		}
 		/* BPF_F_REPLACE: swap only the program we saw, never a newer one. */
 		if (bpf_link_update(links[i].fd, prog_fd, &o)) {
 			ret = -errno;

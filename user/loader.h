@@ -24,6 +24,7 @@ struct sg_attached {
 	int link_fd;
 	enum sg_xdp_mode mode;
 	bool adopted;		/* the link was pinned by an earlier daemon */
+	bool inside;		/* segment mode: records the segment's flows only */
 };
 
 struct sg_loader {
@@ -43,11 +44,14 @@ struct sg_loader {
  * maps.  Returns 0 or -errno with a reason in err. */
 int sg_loader_open(struct sg_loader *l, const char *pin_path, bool persistent, char *err,
 		   size_t errlen);
-/* Attaches to ifname: adopts the instance's pinned link there (swapping in
- * this build's program atomically), else creates a link (pinned when
+/* Attaches the detector, or with inside the flow recorder of segment mode,
+ * to ifname: adopts the instance's pinned link there (swapping in this
+ * build's program atomically), else creates a link (pinned when
  * persistent). */
-int sg_loader_attach(struct sg_loader *l, const char *ifname, enum sg_xdp_req req, char *err,
-		     size_t errlen);
+int sg_loader_attach(struct sg_loader *l, const char *ifname, enum sg_xdp_req req, bool inside,
+		     char *err, size_t errlen);
+/* Gives the i-th interface the other role's program, atomically. */
+int sg_loader_set_role(struct sg_loader *l, int i, bool inside, char *err, size_t errlen);
 /* Detaches the i-th attached interface (the others move down). */
 void sg_loader_detach(struct sg_loader *l, int i);
 /* Detaches pinned links of interfaces not attached by this loader (left by

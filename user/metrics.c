@@ -45,11 +45,21 @@ static const struct stat_metric stat_metrics[] = {
 	{ SG_STAT_MONITOR_PASSED, "scanguard_packets_passed_total", "reason=\"monitor_mode\"",
 	  NULL },
 	{ SG_STAT_DROP_BLOCKED, "scanguard_packets_dropped_total", "reason=\"blocked_source\"",
-	  "Packets dropped, by reason: from a blocked source, or probes over the threshold." },
+	  "Packets dropped, by reason: from a blocked source, the probe over the threshold, "
+	  "a first fragment too short to hold the ports." },
 	{ SG_STAT_DROP_DETECT, "scanguard_packets_dropped_total", "reason=\"over_threshold\"",
+	  NULL },
+	{ SG_STAT_DROP_FRAGMENT, "scanguard_packets_dropped_total", "reason=\"tiny_fragment\"",
 	  NULL },
 	{ SG_STAT_PROBES, "scanguard_probes_total", NULL,
 	  "Packets classified as probes (opening or testing a port)." },
+	{ SG_STAT_PROBES_OPEN, "scanguard_probes_by_result_total", "result=\"open\"",
+	  "Probes by what they reached: an open service, or a closed port or absent host "
+	  "(failures weigh in the failure score)." },
+	{ SG_STAT_PROBES_FAILED, "scanguard_probes_by_result_total", "result=\"failed\"", NULL },
+	{ SG_STAT_FLOWS_RECORDED, "scanguard_flows_recorded_total", NULL,
+	  "Segment mode: outbound flows of the protected segment recorded (their answers are "
+	  "not probes)." },
 	{ SG_STAT_DETECTIONS, "scanguard_detections_total", NULL,
 	  "Sources detected scanning (each blocks, or is reported in monitor mode)." },
 	{ SG_STAT_BLOCKS_EXPIRED, "scanguard_blocks_expired_total", NULL,

@@ -7,16 +7,25 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cfgkeys.h"
+#include "fmt.h"
 #include "options.h"
 
 static const struct sg_optkey daemon_keys[] = {
 	{ "interface", SG_OPT_IFACE, true, true, "IFACE",
 	  "attach to IFACE (repeat for several; all share one state); "
 	  SG_IFACE_DEFAULT_ROUTE " names the interfaces of the default routes" },
+	{ "inside", SG_OPT_INSIDE, true, true, "IFACE",
+	  "segment mode: IFACE faces the protected segment; its outbound flows are recorded "
+	  "so their answers are not probes" },
 	{ "xdp-mode", SG_OPT_XDP_MODE, false, true, "MODE",
 	  "auto (native, else generic; default), native or generic" },
 	{ "allow", SG_OPT_ALLOW, true, true, "CIDR[,CIDR]",
 	  "never count or block these sources (repeatable)" },
+	{ "expose", SG_OPT_EXPOSE, true, true, "PROTO/PORT@CIDR[,...]",
+	  "segment mode: an open service (repeatable; e.g. tcp/443@198.18.2.0/24, "
+	  "icmp@198.18.2.10, udp/any@...)" },
+	{ "trap", SG_OPT_TRAP, true, true, "PROTO/PORT[,...]",
+	  "ports nothing should touch: one probe blocks (repeatable)" },
 	{ "metrics", SG_OPT_METRICS, false, true, "ADDR:PORT",
 	  "serve Prometheus /metrics and /healthz there (default off)" },
 	{ "events-file", SG_OPT_PATH, false, true, "FILE",
@@ -30,7 +39,7 @@ static const struct sg_optkey daemon_keys[] = {
 };
 
 #define NDAEMON_KEYS (sizeof(daemon_keys) / sizeof(daemon_keys[0]))
-#define NFIRST 3	/* daemon keys listed before the detection keys */
+#define NFIRST 6	/* daemon keys listed before the detection keys */
 
 /* Daemon keys and cfgkeys.c's table in one sequence (help and --help order):
  * what to attach to, how to detect, then how to run. */
@@ -47,7 +56,7 @@ const struct sg_optkey *sg_optkey_at(size_t i)
 		wrapped[i] = (struct sg_optkey){
 			.name = c->name, .type = SG_OPT_CFG, .list = false, .live = true,
 			.metavar = c->type == SG_CFG_SECONDS ? "DURATION"
-				   : c->type == SG_CFG_MODE ? "MODE" : "N",
+				   : c->type == SG_CFG_ENUM ? "NAME" : "N",
 			.help = c->help,
 		};
 		return &wrapped[i];
@@ -76,10 +85,92 @@ void sg_opts_defaults(struct sg_opts *o)
 
 void sg_opts_clear(struct sg_opts *o, const struct sg_optkey *k)
 {
-	if (k->type == SG_OPT_IFACE)
-		o->nifs = 0;
-	else if (k->type == SG_OPT_ALLOW)
+	int n = 0;
+
+	switch (k->type) {
+	case SG_OPT_IFACE:
+	case SG_OPT_INSIDE:
+		/* Only the interfaces of this key's role. */
+		for (int i = 0; i < o->nifs; i++) {
+			if (o->inside[i] == (k->type == SG_OPT_INSIDE))
+				continue;
+			memmove(o->ifnames[n], o->ifnames[i], IF_NAMESIZE);
+			o->inside[n++] = o->inside[i];
+		}
+		o->nifs = n;
+		break;
+	case SG_OPT_ALLOW:
 		o->nallow = 0;
+		break;
+	case SG_OPT_EXPOSE:
+		o->nexpose = 0;
+		break;
+	case SG_OPT_TRAP:
+		o->ntraps = 0;
+		break;
+	default:
+		break;
+	}
+}
+
+/* Calls fn on each comma-separated item of val; all or nothing. */
+static int each_item(struct sg_opts *o, const char *val,
+		     int (*fn)(struct sg_opts *, const char *, char *, size_t), char *err,
+		     size_t errlen)
+{
+	char *list = strdup(val), *save = NULL, *tok;
+	int nexpose = o->nexpose, ntraps = o->ntraps, ret = 0;
+
+	if (!list) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (tok = strtok_r(list, ",", &save); tok && !ret; tok = strtok_r(NULL, ",", &save))
+		ret = fn(o, tok, err, errlen);
+	free(list);
+	if (ret) {
+		o->nexpose = nexpose;
+		o->ntraps = ntraps;
+	}
+	return ret;
+}
+
+static int add_expose(struct sg_opts *o, const char *tok, char *err, size_t errlen)
+{
+	char why[200];
+
+	if (o->nexpose == SG_OPTS_MAX_EXPOSE) {
+		snprintf(err, errlen, "expose: more than %d entries", SG_OPTS_MAX_EXPOSE);
+		return -1;
+	}
+	if (sg_expose_parse(tok, &o->expose[o->nexpose], why, sizeof(why))) {
+		snprintf(err, errlen, "expose: %s", why);
+		return -1;
+	}
+	o->nexpose++;
+	return 0;
+}
+
+static int add_trap(struct sg_opts *o, const char *tok, char *err, size_t errlen)
+{
+	char why[200];
+	uint16_t port;
+	uint8_t pc;
+
+	if (o->ntraps == SG_OPTS_MAX_TRAPS) {
+		snprintf(err, errlen, "trap: more than %d entries", SG_OPTS_MAX_TRAPS);
+		return -1;
+	}
+	if (sg_target_parse(tok, false, &pc, &port, why, sizeof(why))) {
+		snprintf(err, errlen, "trap: %s", why);
+		return -1;
+	}
+	if (pc != SG_PC_TCP && pc != SG_PC_UDP) {
+		snprintf(err, errlen, "trap: '%s': only tcp and udp ports can be traps", tok);
+		return -1;
+	}
+	o->traps[o->ntraps++] = SG_TARGET(pc, port);
+	return 0;
 }
 
 static int parse_bool(const char *v, bool *out)
@@ -175,20 +266,26 @@ int sg_opts_set(struct sg_opts *o, const struct sg_optkey *k, const char *val, c
 	switch (k->type) {
 	case SG_OPT_CFG:
 		return sg_cfgkey_set(sg_cfgkey_find(k->name), &o->cfg, val, err, errlen);
+	case SG_OPT_EXPOSE:
+		return each_item(o, val, add_expose, err, errlen);
+	case SG_OPT_TRAP:
+		return each_item(o, val, add_trap, err, errlen);
 	case SG_OPT_IFACE:
+	case SG_OPT_INSIDE:
 		if (!*val || strlen(val) >= IF_NAMESIZE || strchr(val, '/') || strchr(val, ' ')) {
-			snprintf(err, errlen, "interface: '%s' is not an interface name", val);
+			snprintf(err, errlen, "%s: '%s' is not an interface name", k->name, val);
 			return -1;
 		}
 		if (o->nifs == SG_MAX_IFACES) {
-			snprintf(err, errlen, "interface: at most %d interfaces", SG_MAX_IFACES);
+			snprintf(err, errlen, "%s: at most %d interfaces", k->name, SG_MAX_IFACES);
 			return -1;
 		}
 		for (int i = 0; i < o->nifs; i++)
 			if (!strcmp(o->ifnames[i], val)) {
-				snprintf(err, errlen, "interface: %s given twice", val);
+				snprintf(err, errlen, "%s: %s given twice", k->name, val);
 				return -1;
 			}
+		o->inside[o->nifs] = k->type == SG_OPT_INSIDE;
 		snprintf(o->ifnames[o->nifs++], IF_NAMESIZE, "%s", val);
 		return 0;
 	case SG_OPT_XDP_MODE:
@@ -297,32 +394,46 @@ static int default_route_ifaces(char names[][IF_NAMESIZE], int *n)
 int sg_opts_resolve(struct sg_opts *o, char *err, size_t errlen)
 {
 	char names[SG_MAX_IFACES][IF_NAMESIZE];
+	bool inside[SG_MAX_IFACES];
 	int n = 0;
-	bool wanted = false;
 
 	for (int i = 0; i < o->nifs; i++) {
-		if (strcmp(o->ifnames[i], SG_IFACE_DEFAULT_ROUTE)) {
+		int from = n;
+
+		if (strcmp(o->ifnames[i], SG_IFACE_DEFAULT_ROUTE))
 			add_name(names, &n, o->ifnames[i]);
-			continue;
-		}
-		wanted = true;
-		if (!default_route_ifaces(names, &n)) {
-			snprintf(err, errlen, "interface: no interface holds a default route");
+		else if (!default_route_ifaces(names, &n)) {
+			snprintf(err, errlen, "%s: no interface holds a default route",
+				 o->inside[i] ? "inside" : "interface");
 			return -1;
 		}
+		for (int j = from; j < n; j++)
+			inside[j] = o->inside[i];
 	}
-	if (wanted) {
-		memcpy(o->ifnames, names, sizeof(names));
-		o->nifs = n;
-	}
+	memcpy(o->ifnames, names, sizeof(names));
+	memcpy(o->inside, inside, sizeof(inside));
+	o->nifs = n;
 	return 0;
 }
 
 int sg_opts_validate(const struct sg_opts *o, char *err, size_t errlen)
 {
-	if (!o->nifs) {
+	int outside = 0;
+
+	for (int i = 0; i < o->nifs; i++) {
+		outside += !o->inside[i];
+		if (o->inside[i] && o->cfg.protect != SG_PROTECT_SEGMENT) {
+			snprintf(err, errlen, "inside %s needs protect = segment", o->ifnames[i]);
+			return -1;
+		}
+	}
+	if (!outside) {
 		snprintf(err, errlen, "no interface given (-i IFACE, or interface = [...] in the "
 			 "configuration file)");
+		return -1;
+	}
+	if (o->nexpose && o->cfg.protect != SG_PROTECT_SEGMENT) {
+		snprintf(err, errlen, "expose needs protect = segment");
 		return -1;
 	}
 	for (int i = 0; i < o->nifs; i++)

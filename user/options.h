@@ -14,10 +14,13 @@
 #include "scanguard.h"
 #include "addr.h"
 #include "loader.h"
+#include "ops.h"
 #include "pin.h"
 
 #define SG_DEFAULT_CONFIG	"/etc/scanguard/scanguard.conf"
 #define SG_OPTS_MAX_ALLOW	1024	/* allow entries from the configuration */
+#define SG_OPTS_MAX_EXPOSE	1024	/* exposed services from the configuration */
+#define SG_OPTS_MAX_TRAPS	256	/* trap ports from the configuration */
 #define SG_METRICS_ADDR_MAX	64
 /* An interface name that stands for the interfaces holding the default
  * routes (IPv4 and IPv6), e.g. a node's uplink in a DaemonSet. */
@@ -26,10 +29,15 @@
 struct sg_opts {
 	struct sg_config cfg;
 	char ifnames[SG_MAX_IFACES][IF_NAMESIZE];
+	bool inside[SG_MAX_IFACES];	/* segment mode: faces the protected segment */
 	int nifs;
 	enum sg_xdp_req xdp;
 	struct sg_cidr allow[SG_OPTS_MAX_ALLOW];
 	int nallow;
+	struct sg_expose_entry expose[SG_OPTS_MAX_EXPOSE];
+	int nexpose;
+	uint32_t traps[SG_OPTS_MAX_TRAPS];	/* SG_TARGET values */
+	int ntraps;
 	char pin_path[SG_PIN_PATH_MAX];
 	char metrics[SG_METRICS_ADDR_MAX];	/* "" = no metrics endpoint */
 	char events_file[PATH_MAX];		/* "" = stdout */
@@ -40,8 +48,11 @@ struct sg_opts {
 enum sg_opt_type {
 	SG_OPT_CFG,		/* a detection key of cfgkeys.c */
 	SG_OPT_IFACE,		/* list of interface names */
+	SG_OPT_INSIDE,		/* list of interface names facing the segment */
 	SG_OPT_XDP_MODE,
 	SG_OPT_ALLOW,		/* list of CIDRs (a value may hold several, comma-separated) */
+	SG_OPT_EXPOSE,		/* list of PROTO/PORT@CIDR */
+	SG_OPT_TRAP,		/* list of PROTO/PORT */
 	SG_OPT_PIN_PATH,
 	SG_OPT_METRICS,		/* ADDR:PORT, [V6ADDR]:PORT, or "off" */
 	SG_OPT_PATH,		/* events file */

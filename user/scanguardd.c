@@ -301,11 +301,13 @@ static void event_start(struct daemon *d)
 		jw_obj_open(&w, NULL);
 		jw_str(&w, "name", d->l.ifs[i].name);
 		jw_str(&w, "xdp_mode", d->l.ifs[i].mode == SG_XDP_NATIVE ? "native" : "generic");
+		jw_str(&w, "role", d->l.ifs[i].inside ? "inside" : "outside");
 		jw_bool(&w, "adopted", d->l.ifs[i].adopted);
 		jw_obj_close(&w);
 	}
 	jw_arr_close(&w);
 	jw_str(&w, "mode", sg_mode_name(d->opts.cfg.mode));
+	jw_str(&w, "protect", sg_protect_name(d->opts.cfg.protect));
 	jw_u64(&w, "threshold", d->opts.cfg.threshold);
 	jw_u64(&w, "window", d->opts.cfg.window_ns / SG_NSEC_PER_SEC);
 	jw_u64(&w, "block_ttl", d->opts.cfg.block_ttl_ns / SG_NSEC_PER_SEC);
@@ -379,6 +381,58 @@ static int sync_allow(const struct sg_maps *m, const struct sg_opts *o)
 	return 0;
 }
 
+static bool expose_eq(const struct sg_expose_entry *a, const struct sg_expose_entry *b)
+{
+	return cidr_eq(&a->cidr, &b->cidr) && a->pc == b->pc && a->port == b->port;
+}
+
+static bool has_expose(const struct sg_opts *o, const struct sg_expose_entry *e)
+{
+	for (int i = 0; i < o->nexpose; i++)
+		if (expose_eq(&o->expose[i], e))
+			return true;
+	return false;
+}
+
+static bool has_trap(const struct sg_opts *o, uint32_t t)
+{
+	for (int i = 0; i < o->ntraps; i++)
+		if (o->traps[i] == t)
+			return true;
+	return false;
+}
+
+/* Exposed services and trap ports of the configuration: the ones the old
+ * configuration had and the new one lacks go, the new ones come; entries
+ * added with scanguardctl stay. */
+static int sync_lists(const struct sg_maps *m, const struct sg_opts *old, const struct sg_opts *n)
+{
+	char err[512];
+	int ret;
+
+	for (int i = 0; old && i < old->nexpose; i++)
+		if (!has_expose(n, &old->expose[i]))
+			sg_expose_del(m, &old->expose[i]);
+	for (int i = 0; old && i < old->ntraps; i++)
+		if (!has_trap(n, old->traps[i]))
+			sg_trap_set(m, SG_TARGET_PC(old->traps[i]), SG_TARGET_PORT(old->traps[i]),
+				    false);
+	for (int i = 0; i < n->nexpose; i++) {
+		if (sg_expose_add(m, &n->expose[i], err, sizeof(err))) {
+			pr_warn("expose: %s", err);
+			return -EINVAL;
+		}
+	}
+	for (int i = 0; i < n->ntraps; i++) {
+		ret = sg_trap_set(m, SG_TARGET_PC(n->traps[i]), SG_TARGET_PORT(n->traps[i]), true);
+		if (ret) {
+			pr_warn("trap: %s", strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
 static int write_config(struct sg_loader *l, const struct sg_config *cfg)
 {
 	struct sg_config old;
@@ -420,18 +474,21 @@ static int setup(struct daemon *d)
 		return ret;
 	}
 	ret = sync_allow(&d->l.maps, o);
+	if (!ret)
+		ret = sync_lists(&d->l.maps, NULL, o);
 	if (ret)
 		return ret;
 	for (int i = 0; i < o->nifs; i++) {
-		ret = sg_loader_attach(&d->l, o->ifnames[i], o->xdp, err, sizeof(err));
+		ret = sg_loader_attach(&d->l, o->ifnames[i], o->xdp, o->inside[i], err, sizeof(err));
 		if (ret) {
 			pr_warn("%s", err);
 			return ret;
 		}
 		d->links_adopted += d->l.ifs[i].adopted;
-		pr_info("%s %s (%s XDP)", d->l.ifs[i].adopted ? "adopted the program on" :
+		pr_info("%s %s (%s XDP%s)", d->l.ifs[i].adopted ? "adopted the program on" :
 			"attached to", d->l.ifs[i].name,
-			d->l.ifs[i].mode == SG_XDP_NATIVE ? "native" : "generic");
+			d->l.ifs[i].mode == SG_XDP_NATIVE ? "native" : "generic",
+			o->inside[i] ? ", inside: records the segment's flows" : "");
 	}
 	ret = sg_loader_prune(&d->l);
 	if (ret > 0)
@@ -447,12 +504,13 @@ static int find_iface(const struct sg_loader *l, const char *name)
 	return -1;
 }
 
-static bool opts_has_iface(const struct sg_opts *o, const char *name)
+/* The index of name in o's interfaces, or -1. */
+static int opts_iface(const struct sg_opts *o, const char *name)
 {
 	for (int i = 0; i < o->nifs; i++)
 		if (!strcmp(o->ifnames[i], name))
-			return true;
-	return false;
+			return i;
+	return -1;
 }
 
 /* SIGHUP: everything that can fail is tried before anything changes. */
@@ -496,7 +554,7 @@ static void reload(struct daemon *d)
 	for (int i = 0; i < n->nifs; i++) {
 		if (find_iface(&d->l, n->ifnames[i]) >= 0)
 			continue;
-		if (sg_loader_attach(&d->l, n->ifnames[i], n->xdp, why, sizeof(why))) {
+		if (sg_loader_attach(&d->l, n->ifnames[i], n->xdp, n->inside[i], why, sizeof(why))) {
 			snprintf(err, sizeof(err), "%s", why);
 			while (d->l.nifs > attached_from)
 				sg_loader_detach(&d->l, d->l.nifs - 1);
@@ -514,13 +572,22 @@ static void reload(struct daemon *d)
 		d->metrics = nm;
 	}
 	for (int i = d->l.nifs - 1; i >= 0; i--) {
-		if (opts_has_iface(n, d->l.ifs[i].name))
-			continue;
-		pr_info("reload: detached from %s", d->l.ifs[i].name);
-		sg_loader_detach(&d->l, i);
+		int j = opts_iface(n, d->l.ifs[i].name);
+
+		if (j < 0) {
+			pr_info("reload: detached from %s", d->l.ifs[i].name);
+			sg_loader_detach(&d->l, i);
+		} else if (n->inside[j] != d->l.ifs[i].inside &&
+			   sg_loader_set_role(&d->l, i, n->inside[j], why, sizeof(why)) == 0) {
+			pr_info("reload: %s is now %s", d->l.ifs[i].name,
+				n->inside[j] ? "inside" : "outside");
+		} else if (n->inside[j] != d->l.ifs[i].inside) {
+			pr_warn("reload: %s", why);
+		}
 	}
 	write_config(&d->l, &n->cfg);
 	sync_allow(&d->l.maps, n);
+	sync_lists(&d->l.maps, &d->opts, n);
 	d->opts = *n;
 	free(n);
 	__atomic_store_n(&d->status.nifs, (uint64_t)d->opts.nifs, __ATOMIC_RELAXED);
@@ -569,7 +636,7 @@ static int check_links(struct daemon *d)
 		}
 		if (!if_nametoindex(name))
 			continue;	/* not there (yet); /healthz says so */
-		if (sg_loader_attach(&d->l, name, d->opts.xdp, err, sizeof(err))) {
+		if (sg_loader_attach(&d->l, name, d->opts.xdp, d->opts.inside[i], err, sizeof(err))) {
 			pr_warn("cannot attach %s again: %s", name, err);
 			continue;
 		}
