@@ -37,7 +37,8 @@ COMMON_OBJS := $(COMMON_SRCS:user/%.c=$(OUT)/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:user/%.c=$(OUT)/%.o)
 CTL_OBJS    := $(CTL_SRCS:user/%.c=$(OUT)/%.o)
 
-UNIT_TESTS  := $(OUT)/tests/test_xdp $(OUT)/tests/test_addr
+UNIT_TESTS  := $(OUT)/tests/test_xdp $(OUT)/tests/test_addr $(OUT)/tests/test_budget \
+	       $(OUT)/tests/test_conffile
 
 .DELETE_ON_ERROR:
 .PHONY: all binaries deps test demo install uninstall clean unit container-test
@@ -89,6 +90,14 @@ $(OUT)/tests/test_xdp: $(OUT)/tests/test_xdp.o $(OUT)/tests/pkt.o $(OUT)/tests/f
 $(OUT)/tests/test_addr: $(OUT)/tests/test_addr.o $(OUT)/tests/harness.o $(COMMON_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUT)/tests/test_budget: $(OUT)/tests/test_budget.o $(OUT)/tests/pkt.o $(OUT)/tests/fixture.o $(OUT)/tests/harness.o $(COMMON_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUT)/tests/test_conffile: $(OUT)/tests/test_conffile.o $(OUT)/tests/harness.o $(OUT)/options.o $(OUT)/conffile.o $(COMMON_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -lconfig -o $@
 
 unit: all $(UNIT_TESTS)
 

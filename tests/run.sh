@@ -43,6 +43,8 @@ run_suite() {	# name, command...
 }
 
 run_suite unit_addr "$BUILD/tests/test_addr"
+run_suite unit_conffile "$BUILD/tests/test_conffile"
+run_suite unit_budget unshare -n "$BUILD/tests/test_budget"
 # Own network namespace: socket lookups then see only the test's sockets.
 run_suite unit_xdp unshare -n "$BUILD/tests/test_xdp"
 for t in tests/e2e/test_*.sh; do

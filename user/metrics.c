@@ -197,7 +197,8 @@ static void tables_section(FILE *f, const struct sg_maps *maps)
 static void ifaces_section(FILE *f, const struct sg_maps *maps)
 {
 	family(f, "scanguard_interface_attached", "gauge",
-	       "1 while the program is attached to the interface, by XDP attach mode.");
+	       "1 while the program is attached to the interface, by XDP attach mode and role "
+	       "(outside: detects; inside: segment mode's flow recorder).");
 	for (__u32 i = 0; i < SG_MAX_IFACES; i++) {
 		struct sg_iface ifc;
 		__u32 mode;
@@ -206,8 +207,10 @@ static void ifaces_section(FILE *f, const struct sg_maps *maps)
 			continue;
 		ifc.name[sizeof(ifc.name) - 1] = 0;
 		mode = ifc.xdp_mode;
-		fprintf(f, "scanguard_interface_attached{interface=\"%s\",xdp_mode=\"%s\"} %d\n",
-			ifc.name, sg_xdp_mode_name(mode), sg_xdp_attached_mode(ifc.ifindex) == mode ? 1 : 0);
+		fprintf(f, "scanguard_interface_attached{interface=\"%s\",xdp_mode=\"%s\",role=\"%s\"} "
+			"%d\n", ifc.name, sg_xdp_mode_name(mode),
+			ifc.role == SG_IFACE_INSIDE ? "inside" : "outside",
+			sg_xdp_attached_mode(ifc.ifindex) == mode ? 1 : 0);
 	}
 }
 

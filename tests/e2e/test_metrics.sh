@@ -29,7 +29,7 @@ else
 	fail "metrics: promtool check metrics" "$(tr '\n' ' ' <<<"$out")"
 fi
 check_eq "metrics: attach mode of $IF_H0" \
-	"$(val "$before" "scanguard_interface_attached{interface=\"$IF_H0\",xdp_mode=\"native\"}")" 1
+	"$(val "$before" "scanguard_interface_attached{interface=\"$IF_H0\",xdp_mode=\"native\",role=\"outside\"}")" 1
 check_eq "metrics: nothing blocked yet" "$(val "$before" 'scanguard_blocked_sources{table="exact"}')" 0
 
 nmap_scan "$LAB/syn.xml" -sS -p 1-300 $HOST4
@@ -78,5 +78,5 @@ for _ in $(seq 50); do [ "$(health)" = 200 ] && break; sleep 0.1; done
 check_eq "metrics: /healthz 200 once $IF_H1 is back" "$(health)" 200
 check "metrics: the new $IF_H1 runs the program" xdp_attached "$NS_HOST" "$IF_H1"
 check_eq "metrics: attach mode of the new $IF_H1" \
-	"$(val "$(scrape)" "scanguard_interface_attached{interface=\"$IF_H1\",xdp_mode=\"native\"}")" 1
+	"$(val "$(scrape)" "scanguard_interface_attached{interface=\"$IF_H1\",xdp_mode=\"native\",role=\"outside\"}")" 1
 lab_finish
