@@ -5,6 +5,10 @@
 OUT       := build
 PREFIX    ?= /usr/local
 SBINDIR   ?= $(PREFIX)/sbin
+MANDIR    ?= $(PREFIX)/share/man
+UNITDIR   ?= $(PREFIX)/lib/systemd/system
+COMPDIR   ?= $(PREFIX)/share/bash-completion/completions
+SYSCONFDIR ?= /etc
 CLANG     ?= clang
 CC        ?= gcc
 BPFTOOL   ?= bpftool
@@ -112,12 +116,28 @@ container-test: all
 demo: all
 	$(Q)./scripts/demo.sh
 
+# Programs, systemd unit, man pages, bash completion, logrotate, and the
+# example configuration (never over an existing one).
 install: all
-	install -d $(DESTDIR)$(SBINDIR)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(COMPDIR) $(DESTDIR)$(SYSCONFDIR)/scanguard $(DESTDIR)$(SYSCONFDIR)/logrotate.d
 	install -m 0755 $(OUT)/scanguardd $(OUT)/scanguardctl $(DESTDIR)$(SBINDIR)/
+	install -m 0644 man/scanguardd.8 man/scanguardctl.8 $(DESTDIR)$(MANDIR)/man8/
+	sed 's|@SBINDIR@|$(SBINDIR)|g' deploy/systemd/scanguard.service \
+		>$(DESTDIR)$(UNITDIR)/scanguard.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/scanguard.service
+	install -m 0644 deploy/bash-completion/scanguardctl $(DESTDIR)$(COMPDIR)/scanguardctl
+	ln -sf scanguardctl $(DESTDIR)$(COMPDIR)/scanguardd
+	install -m 0644 deploy/logrotate/scanguard $(DESTDIR)$(SYSCONFDIR)/logrotate.d/scanguard
+	[ -e $(DESTDIR)$(SYSCONFDIR)/scanguard/scanguard.conf ] || \
+		install -m 0644 deploy/scanguard.conf $(DESTDIR)$(SYSCONFDIR)/scanguard/scanguard.conf
 
+# Leaves the configuration file, which may hold the operator's changes.
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/scanguardd $(DESTDIR)$(SBINDIR)/scanguardctl
+	rm -f $(DESTDIR)$(SBINDIR)/scanguardd $(DESTDIR)$(SBINDIR)/scanguardctl \
+		$(DESTDIR)$(MANDIR)/man8/scanguardd.8 $(DESTDIR)$(MANDIR)/man8/scanguardctl.8 \
+		$(DESTDIR)$(UNITDIR)/scanguard.service $(DESTDIR)$(COMPDIR)/scanguardctl \
+		$(DESTDIR)$(COMPDIR)/scanguardd $(DESTDIR)$(SYSCONFDIR)/logrotate.d/scanguard
 
 clean:
 	rm -rf $(OUT)

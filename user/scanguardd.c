@@ -598,6 +598,11 @@ static void reload(struct daemon *d)
 	return;
 reject:
 	free(n);
+	/* logrotate's SIGHUP must reopen the events file even when the
+	 * configuration is bad. */
+	if (sg_evlog_reopen(&d->evlog, d->opts.events_file, d->opts.events_syslog, why,
+			    sizeof(why)))
+		pr_warn("%s", why);
 	pr_warn("reload rejected: %s; the running configuration stays", err);
 	__atomic_add_fetch(&d->status.reloads_failed, 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&d->status.last_reload_ok, 0, __ATOMIC_RELAXED);

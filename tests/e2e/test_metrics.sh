@@ -6,7 +6,7 @@
 source "$(dirname "$0")/lib.sh"
 lab_up || { echo "FAIL metrics: lab setup"; exit 1; }
 M=127.0.0.1:19401
-daemon_start_persistent --threshold 15 --metrics $M || { echo "FAIL metrics: daemon start"; exit 1; }
+daemon_start_persistent --threshold 15 --score-threshold 0 --metrics $M || { echo "FAIL metrics: daemon start"; exit 1; }
 
 scrape() { in_host curl -s -m5 "http://$M/metrics"; }
 val() { awk -v m="$2" '$1 == m { print $2 }' <<<"$1"; }

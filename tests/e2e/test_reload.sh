@@ -32,6 +32,7 @@ cat >"$CONF" <<EOF
 # scanguard test configuration
 interface = [ "$IF_H0" ];
 threshold = 10;
+score-threshold = 0;  # count distinct ports only
 window = "10m";   # overridden by --window on the command line
 block-ttl = "15m";
 allow = [ "198.18.0.7", "2001:db8:99::/48" ];
@@ -124,7 +125,7 @@ for _ in $(seq 30); do grep -q '"source":"198.18.0.6"' "$EVFILE" && break; sleep
 check "reload: new events go to the reopened file" grep -q '"source":"198.18.0.6"' "$EVFILE"
 check "reload: not to the rotated one" sh -c "! grep -q '198.18.0.6' '$EVFILE.1'"
 check_eq "reload: the scan was judged by the reloaded threshold" \
-	"$(grep '"source":"198.18.0.6"' "$EVFILE" | jq -r .threshold)" 20
+	"$(grep '"source":"198.18.0.6"' "$EVFILE" | jq -r .evidence.threshold)" 20
 
 # Bad input at start: exit 2, with the line, and nothing attached.
 printf 'interface = [ "%s" ];\nthreshold = "many";\n' "$IF_H0" >"$LAB/bad.conf"

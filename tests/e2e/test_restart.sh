@@ -10,7 +10,7 @@
 source "$(dirname "$0")/lib.sh"
 lab_up || { echo "FAIL restart: lab setup"; exit 1; }
 : >"$EVENTS"
-daemon_start_persistent --threshold 15 || { echo "FAIL restart: daemon start"; exit 1; }
+daemon_start_persistent --threshold 15 --score-threshold 0 || { echo "FAIL restart: daemon start"; exit 1; }
 first_pid=$DAEMON_PID
 
 stat_of() { ctl --json stats | jq -r ".$1"; }
@@ -55,7 +55,7 @@ check_eq "restart: its event waits in the ring buffer" "$(scan_events "$SCAN4B" 
 blocks_before=$(ctl --json block list | jq -c '[.[].source] | sort')
 stats_before=$(ctl --json stats)
 
-daemon_start_persistent --threshold 15 || { echo "FAIL restart: daemon restart"; exit 1; }
+daemon_start_persistent --threshold 15 --score-threshold 0 || { echo "FAIL restart: daemon restart"; exit 1; }
 start=$(grep '"event":"start"' "$EVENTS" | tail -1)
 check_eq "restart: maps adopted" "$(jq -r .maps_adopted <<<"$start")" true
 check_eq "restart: links adopted" "$(jq -c '[.interfaces[].adopted]' <<<"$start")" '[true,true]'

@@ -11,7 +11,7 @@
 source "$(dirname "$0")/lib.sh"
 lab_up || { echo "FAIL upgrade: lab setup"; exit 1; }
 : >"$EVENTS"
-daemon_start_persistent --threshold 15 || { echo "FAIL upgrade: daemon start"; exit 1; }
+daemon_start_persistent --threshold 15 --score-threshold 0 || { echo "FAIL upgrade: daemon start"; exit 1; }
 
 BLOCKED=198.18.0.3
 CONTROL=198.18.0.5
@@ -50,7 +50,7 @@ check_eq "upgrade: upgrade event" "$(tail -1 "$LAB/upgrade.out" | jq -r '.event 
 # And an upgrade by restart: the new daemon swaps its own program in.
 before_restart=$(prog_id "$IF_H0")
 daemon_stop TERM
-daemon_start_persistent --threshold 15 || { echo "FAIL upgrade: daemon restart"; exit 1; }
+daemon_start_persistent --threshold 15 --score-threshold 0 || { echo "FAIL upgrade: daemon restart"; exit 1; }
 check "upgrade: restart swapped the program too" test "$(prog_id "$IF_H0")" != "$before_restart"
 sleep 0.5
 
