@@ -96,6 +96,7 @@
 #define SG_DEFAULT_SLOW_WINDOW_S 21600	/* 6 hours */
 #define SG_DEFAULT_SLOW_THRESHOLD 20
 #define SG_DEFAULT_BLOCK_TTL_MAX_S 86400
+#define SG_DEFAULT_MAX_BLOCKS	10000
 
 #define SG_NSEC_PER_SEC		1000000000ULL
 
@@ -150,6 +151,12 @@ enum sg_mode {
 	SG_MODE_MONITOR = 1,
 };
 
+enum sg_block_policy {
+	SG_POLICY_ALL = 0,	/* drop every packet of a blocked source */
+	SG_POLICY_NEW = 1,	/* drop only its probes and new connections: a wrongly
+				 * framed partner keeps its established sessions */
+};
+
 enum sg_protect {
 	SG_PROTECT_HOST = 0,	/* this host's own sockets say what is open */
 	SG_PROTECT_SEGMENT = 1,	/* a forwarded segment: sg_exposed says what is open */
@@ -172,6 +179,8 @@ struct sg_config {
 	__u32 pad;
 	__u64 slow_window_ns;
 	__u64 block_ttl_max_ns;	/* cap for repeat offenders */
+	__u32 max_blocks;	/* simultaneous automatic blocks allowed (blast radius) */
+	__u32 block_policy;	/* enum sg_block_policy */
 };
 
 /* Runtime state shared by both sides (array map, one element, mmapable so
@@ -318,8 +327,14 @@ struct sg_block {
 	__u32 strikes;		/* 1 for a first block, more for repeat offenders */
 };
 
-#define SG_ALLOW_AUTO		1	/* own address / loopback, kept by the daemon */
-#define SG_ALLOW_CONFIG		2	/* from the daemon's configuration (file or flags) */
+/* Allow-list entries the daemon keeps current; operators cannot remove them. */
+#define SG_ALLOW_AUTO		1	/* this host's own address, or loopback */
+#define SG_ALLOW_GATEWAY	2	/* a default gateway */
+#define SG_ALLOW_RESOLVER	4	/* a configured DNS resolver */
+#define SG_ALLOW_AUTOMATIC	(SG_ALLOW_AUTO | SG_ALLOW_GATEWAY | SG_ALLOW_RESOLVER)
+/* From the daemon's configuration (file or flags): a reload removes it when
+ * the configuration no longer lists it. */
+#define SG_ALLOW_CONFIG		8
 
 struct sg_allow {
 	__u32 flags;		/* SG_ALLOW_* */
@@ -331,8 +346,9 @@ enum sg_action {
 	SG_ACT_BLOCKED = 0,	/* enforce mode: source blocked */
 	SG_ACT_MONITORED = 1,	/* monitor mode: reported only */
 	SG_ACT_BLOCK_FAILED = 2,	/* block table full: probes dropped, source not blocked */
+	SG_ACT_CAP_REACHED = 3,		/* max-blocks reached: probes dropped, source not blocked */
 };
-#define SG_ACTION_NAMES { "blocked", "monitored", "block_failed" }
+#define SG_ACTION_NAMES { "blocked", "monitored", "block_failed", "cap_reached" }
 
 struct sg_event {
 	__u64 ts_ns;		/* kernel monotonic clock */
@@ -379,7 +395,9 @@ struct sg_iface {
 	__u32 pad;
 };
 
-/* ---- Statistics (per-CPU array, one element) ---------------------------- */
+/* ---- Statistics (per-CPU array, one element) ----------------------------
+ * Append new counters at the end: a running instance keeps its counters
+ * across an upgrade by their index. */
 
 #define SG_STATS(X)							\
 	X(PACKETS,		"packets")				\
@@ -398,6 +416,10 @@ struct sg_iface {
 	X(BLOCKS_EXPIRED,	"blocks_expired")			\
 	X(BLOCK_TABLE_FULL,	"block_table_full")			\
 	X(TRACK_FAILED,		"track_insert_failed")			\
+	X(TRACK_INSERTS,	"sources_tracked")			\
+	X(TRACK_DELETES,	"sources_forgotten")			\
+	X(BLOCK_CAP_REACHED,	"block_cap_reached")			\
+	X(BLOCKED_PASSED,	"blocked_traffic_passed")		\
 	X(EVENTS_LOST,		"events_lost")				\
 	X(FLOWS_RECORDED,	"flows_recorded")				\
 	X(EVENTS_BUDGET_GLOBAL,	"events_dropped_global_budget")		\

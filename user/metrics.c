@@ -180,13 +180,14 @@ static void tables_section(FILE *f, const struct sg_maps *maps)
 
 	if (sg_allow_list(maps, &allow, &nallow) == 0) {
 		for (size_t i = 0; i < nallow; i++) {
-			nauto += !!(allow[i].flags & SG_ALLOW_AUTO);
-			nconfig += !(allow[i].flags & SG_ALLOW_AUTO) &&
+			nauto += !!(allow[i].flags & SG_ALLOW_AUTOMATIC);
+			nconfig += !(allow[i].flags & SG_ALLOW_AUTOMATIC) &&
 				   (allow[i].flags & SG_ALLOW_CONFIG);
 		}
 		free(allow);
 		family(f, "scanguard_allow_entries", "gauge",
-		       "Allow-list entries by origin: automatic (this host), config, operator.");
+		       "Allow-list entries by origin: automatic (this host's addresses, gateways, "
+		       "resolvers), config, operator.");
 		fprintf(f, "scanguard_allow_entries{origin=\"automatic\"} %zu\n", nauto);
 		fprintf(f, "scanguard_allow_entries{origin=\"config\"} %zu\n", nconfig);
 		fprintf(f, "scanguard_allow_entries{origin=\"operator\"} %zu\n",

@@ -154,7 +154,7 @@ static int cmd_status(int argc, char **argv)
 		return fail(EX_FAIL, "cannot read the allow-list: %s", strerror(-ret));
 	}
 	for (size_t i = 0; i < nallow; i++)
-		nauto += !!(allow[i].flags & SG_ALLOW_AUTO);
+		nauto += !!(allow[i].flags & SG_ALLOW_AUTOMATIC);
 	for (size_t i = 0; i < nblocks; i++)
 		nexact += blocks[i].exact;
 	tracked = count_keys(maps.track, sizeof(struct sg_addr));
@@ -210,6 +210,18 @@ static int cmd_status(int argc, char **argv)
 		jw_u64(&jw, "allow_entries", nallow);
 		jw_u64(&jw, "allow_automatic", nauto);
 		jw_i64(&jw, "tracked_sources", tracked);
+		jw_arr_open(&jw, "protected");
+		for (size_t i = 0; i < nallow; i++) {
+			char buf[SG_ADDRSTRLEN];
+
+			if (!(allow[i].flags & SG_ALLOW_AUTOMATIC))
+				continue;
+			jw_obj_open(&jw, NULL);
+			jw_str(&jw, "cidr", sg_cidr_str(&allow[i].cidr, buf, sizeof(buf)));
+			jw_str(&jw, "origin", sg_allow_origin(allow[i].flags));
+			jw_obj_close(&jw);
+		}
+		jw_arr_close(&jw);
 		jw_obj_close(&jw);
 		jw_end(&jw);
 	} else {
@@ -227,6 +239,14 @@ static int cmd_status(int argc, char **argv)
 		printf("blocks:      %zu active (%zu CIDR)\n", nblocks, nblocks - nexact);
 		printf("allow-list:  %zu entries (%zu this host's own)\n", nallow, nauto);
 		printf("tracked:     %ld sources\n", tracked);
+		printf("never blocked (kept automatically):\n");
+		for (size_t i = 0; i < nallow; i++) {
+			char buf[SG_ADDRSTRLEN];
+
+			if (allow[i].flags & SG_ALLOW_AUTOMATIC)
+				printf("  %-42s %s\n", sg_cidr_str(&allow[i].cidr, buf, sizeof(buf)),
+				       sg_allow_origin(allow[i].flags));
+		}
 	}
 	free(blocks);
 	free(allow);
@@ -388,9 +408,7 @@ static int cmd_allow(int argc, char **argv)
 		else
 			printf("%-44s %s\n", "CIDR", "ORIGIN");
 		for (size_t i = 0; i < n; i++) {
-			const char *origin = v[i].flags & SG_ALLOW_AUTO     ? "automatic"
-					     : v[i].flags & SG_ALLOW_CONFIG ? "config"
-									    : "operator";
+			const char *origin = sg_allow_origin(v[i].flags);
 
 			sg_cidr_str(&v[i].cidr, buf, sizeof(buf));
 			if (json_out) {
