@@ -454,21 +454,6 @@ int sg_loader_prune(struct sg_loader *l)
 	return pruned;
 }
 
-int sg_loader_live(struct sg_loader *l)
-{
-	int live = 0;
-
-	for (int i = 0; i < l->nifs; i++) {
-		struct bpf_link_info info = {};
-		__u32 len = sizeof(info);
-
-		if (bpf_obj_get_info_by_fd(l->ifs[i].link_fd, &info, &len) == 0 &&
-		    info.xdp.ifindex)
-			live++;
-	}
-	return live;
-}
-
 void sg_loader_close(struct sg_loader *l, bool teardown)
 {
 	int ndetached;

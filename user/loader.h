@@ -57,10 +57,6 @@ void sg_loader_detach(struct sg_loader *l, int i);
 /* Detaches pinned links of interfaces not attached by this loader (left by
  * an earlier configuration); returns how many. */
 int sg_loader_prune(struct sg_loader *l);
-/* How many attached interfaces still run a program (0 means every link was
- * detached from outside, e.g. by `scanguardctl detach` or the interface
- * vanishing). */
-int sg_loader_live(struct sg_loader *l);
 /* Leaves the kernel side as it is (persistent) or removes it (teardown:
  * detach, unpin, remove the directory), then unlocks. */
 void sg_loader_close(struct sg_loader *l, bool teardown);

@@ -44,6 +44,8 @@ lab_up || { echo "FAIL container: lab setup"; exit 1; }
 container_down() {
 	"${PODMAN[@]}" rm -f -t 5 "$NAME" >/dev/null 2>&1
 	"${PODMAN[@]}" rmi "$IMAGE" >/dev/null 2>&1
+	# Layers of earlier builds; today's stay as the build cache.
+	"${PODMAN[@]}" image prune -f --filter until=24h >/dev/null 2>&1
 	rm -f "$LAB/seccomp.json"
 	lab_down
 }
