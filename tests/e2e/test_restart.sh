@@ -85,4 +85,17 @@ check "restart: detached from ${IF_H1}" sh -c "! ip -n $NS_HOST -d link show dev
 check "restart: instance removed" test ! -e "$PIN"
 ctl detach >/dev/null 2>&1
 check_eq "restart: detach again: no instance (exit 3)" "$?" 3
+
+# Removal by an ephemeral daemon (the DaemonSet's way out): it adopts the
+# persistent instance and takes it all away when it exits.
+daemon_start_persistent || { echo "FAIL restart: persistent start"; exit 1; }
+ctl block add 198.18.0.7 >/dev/null
+daemon_stop TERM
+daemon_start_persistent --ephemeral || { echo "FAIL restart: ephemeral start"; exit 1; }
+start=$(grep '"event":"start"' "$EVENTS" | tail -1)
+check_eq "restart: ephemeral daemon adopts the links" "$(jq -c '[.interfaces[].adopted]' <<<"$start")" '[true,true]'
+check_eq "restart: and the blocks" "$(ctl --json block list | jq -r '.[].source')" 198.18.0.7
+daemon_stop TERM
+check "restart: its exit detaches" sh -c "! ip -n $NS_HOST -d link show dev $IF_H0 | grep -q prog/xdp"
+check "restart: and removes the instance" test ! -e "$PIN"
 lab_finish
