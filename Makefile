@@ -5,6 +5,10 @@
 OUT       := build
 PREFIX    ?= /usr/local
 SBINDIR   ?= $(PREFIX)/sbin
+MANDIR    ?= $(PREFIX)/share/man
+UNITDIR   ?= $(PREFIX)/lib/systemd/system
+COMPDIR   ?= $(PREFIX)/share/bash-completion/completions
+SYSCONFDIR ?= /etc
 CLANG     ?= clang
 CC        ?= gcc
 BPFTOOL   ?= bpftool
@@ -26,23 +30,30 @@ CFLAGS     ?= -O2 -g
 CFLAGS     += -Wall -Wextra -Werror -Wno-unused-parameter -std=gnu11 \
 	      -D_GNU_SOURCE -Iinclude -I$(OUT) -MD -MP $(SAN_CFLAGS)
 LDLIBS     := -lbpf -lelf -lz
+DAEMON_LIBS := -lmicrohttpd -lconfig
 
 COMMON_SRCS := user/log.c user/addr.c user/json.c user/pin.c user/cfgkeys.c \
-	       user/ops.c user/fmt.c
-DAEMON_SRCS := user/scanguardd.c user/loader.c user/events.c user/hostaddr.c
+	       user/ops.c user/fmt.c user/links.c
+DAEMON_SRCS := user/scanguardd.c user/loader.c user/events.c user/hostaddr.c \
+	       user/options.c user/conffile.c user/evlog.c user/metrics.c
 CTL_SRCS    := user/scanguardctl.c
 COMMON_OBJS := $(COMMON_SRCS:user/%.c=$(OUT)/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:user/%.c=$(OUT)/%.o)
 CTL_OBJS    := $(CTL_SRCS:user/%.c=$(OUT)/%.o)
 
 UNIT_TESTS  := $(OUT)/tests/test_xdp $(OUT)/tests/test_detect $(OUT)/tests/test_addr \
+	       $(OUT)/tests/test_budget $(OUT)/tests/test_conffile \
 	       $(OUT)/tests/test_equiv $(OUT)/tests/test_random $(OUT)/tests/test_flood \
 	       $(OUT)/tests/test_faults
 
 .DELETE_ON_ERROR:
-.PHONY: all deps test demo install uninstall clean unit fuzz fuzz-corpus test-asan asan-build
+.PHONY: all binaries deps test demo install uninstall clean unit container-test \
+	fuzz fuzz-corpus test-asan asan-build
 
-all: deps $(OUT)/scanguardd $(OUT)/scanguardctl
+all: deps binaries
+
+# The programs alone, without installing packages (container builds).
+binaries: $(OUT)/scanguardd $(OUT)/scanguardctl
 
 deps:
 	$(Q)./scripts/install-deps.sh
@@ -68,7 +79,7 @@ $(OUT)/%.o: user/%.c $(OUT)/scanguard.skel.h | $(OUT)
 
 $(OUT)/scanguardd: $(DAEMON_OBJS) $(COMMON_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) $(DAEMON_LIBS) -o $@
 
 $(OUT)/scanguardctl: $(CTL_OBJS) $(COMMON_OBJS)
 	$(call msg,LINK,$@)
@@ -90,6 +101,16 @@ $(OUT)/tests/test_detect: $(OUT)/tests/test_detect.o $(OUT)/tests/pkt.o $(OUT)/t
 $(OUT)/tests/test_addr: $(OUT)/tests/test_addr.o $(OUT)/tests/harness.o $(COMMON_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUT)/tests/test_budget: $(OUT)/tests/test_budget.o $(OUT)/tests/pkt.o $(OUT)/tests/fixture.o $(OUT)/tests/harness.o $(COMMON_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUT)/tests/test_conffile: $(OUT)/tests/test_conffile.o $(OUT)/tests/harness.o $(OUT)/options.o $(OUT)/conffile.o $(COMMON_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -lconfig -o $@
+
+unit: all $(UNIT_TESTS) $(FUZZERS)
 
 # ---- fuzzing (libFuzzer; clang from Debian) --------------------------------------
 # The parsers under AddressSanitizer and UndefinedBehaviorSanitizer, with the
@@ -156,8 +177,6 @@ $(OUT)/tests/test_faults: $(OUT)/tests/test_faults.o $(OUT)/tests/pkt.o $(OUT)/t
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-unit: all $(UNIT_TESTS) $(FUZZERS)
-
 test: unit
 	$(Q)./tests/run.sh
 
@@ -176,21 +195,43 @@ asan-build: deps
 		$(ASAN_OUT)/scanguardd $(ASAN_OUT)/scanguardctl \
 		$(patsubst $(OUT)/%,$(ASAN_OUT)/%,$(UNIT_TESTS))
 
-# The fuzzers are sanitized builds already; 10^6 random frames (not 10^7)
+# The fuzzers are sanitized builds already, and the deploy and container
+# suites test packaging, not code; 10^6 random frames (not 10^7)
 # keep the run short.
 test-asan: asan-build
 	$(Q)$(ASAN_ENV) BUILD=$(ASAN_OUT) SG_BUILD=$(CURDIR)/$(ASAN_OUT) RANDOM_FRAMES=1000000 \
-		SUITES_SKIP='^fuzz_' ./tests/run.sh
+		SUITES_SKIP='^(fuzz_|deploy_|container)' ./tests/run.sh
+
+# The container image, built with podman and run against the namespace lab
+# (also part of `make test`).
+container-test: all
+	$(Q)./tests/run.sh container
 
 demo: all
 	$(Q)./scripts/demo.sh
 
+# Programs, systemd unit, man pages, bash completion, logrotate, and the
+# example configuration (never over an existing one).
 install: all
-	install -d $(DESTDIR)$(SBINDIR)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(COMPDIR) $(DESTDIR)$(SYSCONFDIR)/scanguard $(DESTDIR)$(SYSCONFDIR)/logrotate.d
 	install -m 0755 $(OUT)/scanguardd $(OUT)/scanguardctl $(DESTDIR)$(SBINDIR)/
+	install -m 0644 man/scanguardd.8 man/scanguardctl.8 $(DESTDIR)$(MANDIR)/man8/
+	sed 's|@SBINDIR@|$(SBINDIR)|g' deploy/systemd/scanguard.service \
+		>$(DESTDIR)$(UNITDIR)/scanguard.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/scanguard.service
+	install -m 0644 deploy/bash-completion/scanguardctl $(DESTDIR)$(COMPDIR)/scanguardctl
+	ln -sf scanguardctl $(DESTDIR)$(COMPDIR)/scanguardd
+	install -m 0644 deploy/logrotate/scanguard $(DESTDIR)$(SYSCONFDIR)/logrotate.d/scanguard
+	[ -e $(DESTDIR)$(SYSCONFDIR)/scanguard/scanguard.conf ] || \
+		install -m 0644 deploy/scanguard.conf $(DESTDIR)$(SYSCONFDIR)/scanguard/scanguard.conf
 
+# Leaves the configuration file, which may hold the operator's changes.
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/scanguardd $(DESTDIR)$(SBINDIR)/scanguardctl
+	rm -f $(DESTDIR)$(SBINDIR)/scanguardd $(DESTDIR)$(SBINDIR)/scanguardctl \
+		$(DESTDIR)$(MANDIR)/man8/scanguardd.8 $(DESTDIR)$(MANDIR)/man8/scanguardctl.8 \
+		$(DESTDIR)$(UNITDIR)/scanguard.service $(DESTDIR)$(COMPDIR)/scanguardctl \
+		$(DESTDIR)$(COMPDIR)/scanguardd $(DESTDIR)$(SYSCONFDIR)/logrotate.d/scanguard
 
 clean:
 	rm -rf $(OUT) $(ASAN_OUT)

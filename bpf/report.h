@@ -15,6 +15,7 @@
 #include "maps.h"
 #include "block.h"
 #include "track.h"
+#include "budget.h"
 
 /* Everything a detection needs, as plain data. */
 struct sg_report {
@@ -71,7 +72,13 @@ __noinline int sg_report(struct sg_report *r)
 	}
 	stats->c[SG_STAT_DETECTIONS]++;
 
-	ev = bpf_ringbuf_reserve(&SG_MAP_EVENTS, sizeof(*ev), 0);
+	/* Over budget: blocked all the same, reported only as a count. */
+	ev = NULL;
+	if (sg_event_budget(&r->key, r->now, stats)) {
+		ev = bpf_ringbuf_reserve(&SG_MAP_EVENTS, sizeof(*ev), 0);
+		if (!ev)
+			stats->c[SG_STAT_EVENTS_LOST]++;
+	}
 	if (ev) {
 		ev->ts_ns = r->now;
 		ev->src = r->key;
@@ -102,8 +109,6 @@ __noinline int sg_report(struct sg_report *r)
 			ev->sample[0] = r->last_target;
 		}
 		bpf_ringbuf_submit(ev, 0);
-	} else {
-		stats->c[SG_STAT_EVENTS_LOST]++;
 	}
 
 	if (action == SG_ACT_BLOCKED || action == SG_ACT_MONITORED) {

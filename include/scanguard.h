@@ -58,6 +58,15 @@
 #define SG_MAX_THRESHOLD	(SG_INLINE_SLOTS + SG_SUSPECT_SLOTS * 3 / 4)
 
 #define SG_EVENT_SAMPLE		16	/* targets reported in an event */
+
+/* Event budgets (bpf/budget.h): a storm of detections, e.g. from spoofed
+ * sources, is reported at most this fast; the rest is still blocked, and
+ * counted as dropped events, never queued.  The ring buffer holds about
+ * 1800 events, so one second of the global budget always fits. */
+#define SG_EVENT_BUDGET_GLOBAL	500	/* events per second, all sources */
+#define SG_EVENT_BUDGET_SOURCE	4	/* events per source per period */
+#define SG_EVENT_BUDGET_PERIOD_S 60
+#define SG_EVENT_BUDGET_SOURCES	16384	/* sources whose budget is remembered (LRU) */
 #define SG_SLOW_BLOOM_WORDS	4	/* 256-bit filter of a slow source's targets */
 #define SG_MAX_SLOW_THRESHOLD	64	/* keeps the filter's false hits rare */
 #define SG_VLAN_MAX_DEPTH	2	/* 802.1Q / 802.1ad tags parsed */
@@ -115,6 +124,11 @@
 #define SG_MAP_TRAPS		sg_traps
 #define SG_MAP_EXPOSED		sg_exposed
 #define SG_MAP_FLOWS		sg_flows
+
+/* Inside an instance's pin directory: the pinned bpf_links that keep the
+ * program attached while no daemon runs, one per interface. */
+#define SG_PIN_LINKS_DIR	"links"
+#define SG_PIN_LINK_FMT		"xdp_%u"	/* by ifindex */
 
 #define SG_STR_(x)		#x
 #define SG_STR(x)		SG_STR_(x)
@@ -328,6 +342,9 @@ struct sg_block {
 #define SG_ALLOW_GATEWAY	2	/* a default gateway */
 #define SG_ALLOW_RESOLVER	4	/* a configured DNS resolver */
 #define SG_ALLOW_AUTOMATIC	(SG_ALLOW_AUTO | SG_ALLOW_GATEWAY | SG_ALLOW_RESOLVER)
+/* From the daemon's configuration (file or flags): a reload removes it when
+ * the configuration no longer lists it. */
+#define SG_ALLOW_CONFIG		8
 
 struct sg_allow {
 	__u32 flags;		/* SG_ALLOW_* */
@@ -388,7 +405,9 @@ struct sg_iface {
 	__u32 pad;
 };
 
-/* ---- Statistics (per-CPU array, one element) ---------------------------- */
+/* ---- Statistics (per-CPU array, one element) ----------------------------
+ * Append new counters at the end: a running instance keeps its counters
+ * across an upgrade by their index. */
 
 #define SG_STATS(X)							\
 	X(PACKETS,		"packets")				\
@@ -412,7 +431,9 @@ struct sg_iface {
 	X(BLOCK_CAP_REACHED,	"block_cap_reached")			\
 	X(BLOCKED_PASSED,	"blocked_traffic_passed")		\
 	X(EVENTS_LOST,		"events_lost")				\
-	X(FLOWS_RECORDED,	"flows_recorded")
+	X(FLOWS_RECORDED,	"flows_recorded")				\
+	X(EVENTS_BUDGET_GLOBAL,	"events_dropped_global_budget")		\
+	X(EVENTS_BUDGET_SOURCE,	"events_dropped_source_budget")
 
 enum sg_stat {
 #define SG_STAT_ENUM(id, name) SG_STAT_##id,
@@ -421,8 +442,13 @@ enum sg_stat {
 	SG_STAT_MAX
 };
 
+/* The value has room for counters added later, so its layout (and with it
+ * the pinned map a running instance keeps) survives upgrades that add one. */
+#define SG_STATS_CAP		64
+
 struct sg_stats {
-	__u64 c[SG_STAT_MAX];
+	__u64 c[SG_STATS_CAP];
 };
+_Static_assert(SG_STAT_MAX <= SG_STATS_CAP, "raise SG_STATS_CAP");
 
 #endif /* SCANGUARD_H */

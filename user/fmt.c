@@ -34,6 +34,8 @@ const char *sg_allow_origin(uint32_t flags)
 		return "gateway";
 	if (flags & SG_ALLOW_RESOLVER)
 		return "resolver";
+	if (flags & SG_ALLOW_CONFIG)
+		return "config";
 	return "operator";
 }
 

@@ -19,11 +19,12 @@
 #include "cfgkeys.h"
 #include "fmt.h"
 #include "json.h"
+#include "links.h"
 #include "log.h"
 #include "ops.h"
 #include "pin.h"
 
-#define SG_VERSION "0.1.0"
+#include "version.h"
 
 enum { EX_OK = 0, EX_FAIL = 1, EX_USAGE = 2, EX_NOINSTANCE = 3 };
 
@@ -73,6 +74,8 @@ static void usage(FILE *f)
 "  trap list\n"
 "  expose add|del PROTO/PORT@CIDR  segment mode: an open service (port 'any' = all)\n"
 "  expose list\n"
+"  detach                          detach the program and remove the instance\n"
+"                                  (refused while scanguardd runs on it)\n"
 "\n"
 "Config keys:\n");
 	for (size_t i = 0; i < sg_ncfgkeys; i++)
@@ -136,6 +139,9 @@ static int cmd_status(int argc, char **argv)
 	long tracked;
 	int ret;
 
+	struct sg_pinned_link links[SG_MAX_IFACES];
+	int nlinks, nlive = 0;
+
 	if (argc)
 		return fail(EX_USAGE, "status takes no arguments");
 	if ((ret = open_instance()))
@@ -152,15 +158,26 @@ static int cmd_status(int argc, char **argv)
 	for (size_t i = 0; i < nblocks; i++)
 		nexact += blocks[i].exact;
 	tracked = count_keys(maps.track, sizeof(struct sg_addr));
+	nlinks = sg_links_list(pin_path, links, SG_MAX_IFACES);
+	sg_links_close(links, nlinks > 0 ? nlinks : 0);
+	for (int i = 0; i < nlinks; i++)
+		nlive += links[i].ifindex != 0;
 
 	if (json_out) {
 		jw_obj_open(&jw, NULL);
 		jw_bool(&jw, "daemon_running", running);
 		jw_str(&jw, "pin_path", pin_path);
+		jw_bool(&jw, "persistent", nlinks > 0);
+		jw_u64(&jw, "pinned_links", nlive);
 		jw_arr_open(&jw, "interfaces");
 	} else {
 		printf("daemon:      %s\n", running ? "running" : "not running (maps still pinned)");
 		printf("pin path:    %s\n", pin_path);
+		if (nlinks > 0)
+			printf("persistent:  %d pinned link%s keep the program attached\n", nlive,
+			       nlive == 1 ? "" : "s");
+		else
+			printf("persistent:  no (the program lives as long as the daemon)\n");
 		printf("interfaces: ");
 	}
 	for (__u32 i = 0; i < SG_MAX_IFACES; i++) {
@@ -707,6 +724,33 @@ static int cmd_expose(int argc, char **argv)
 	return EX_OK;
 }
 
+/* ---- detach ------------------------------------------------------------------ */
+
+static int cmd_detach(int argc, char **argv)
+{
+	char err[1024];
+	int n, ret;
+
+	if (argc)
+		return fail(EX_USAGE, "detach takes no arguments");
+	ret = sg_instance_remove(pin_path, &n, err, sizeof(err));
+	if (ret == -ENOENT)
+		return fail(EX_NOINSTANCE, "%s", err);
+	if (ret)
+		return fail(EX_FAIL, "detach: %s", err);
+	if (json_out) {
+		jw_obj_open(&jw, NULL);
+		jw_str(&jw, "removed", pin_path);
+		jw_u64(&jw, "detached_interfaces", n);
+		jw_obj_close(&jw);
+		jw_end(&jw);
+	} else {
+		printf("detached from %d interface%s and removed %s\n", n, n == 1 ? "" : "s",
+		       pin_path);
+	}
+	return EX_OK;
+}
+
 /* ---- main -------------------------------------------------------------------- */
 
 static const struct cmd {
@@ -720,6 +764,7 @@ static const struct cmd {
 	{ "block", cmd_block },
 	{ "trap", cmd_trap },
 	{ "expose", cmd_expose },
+	{ "detach", cmd_detach },
 };
 
 enum { OPT_PIN_PATH = 256, OPT_TTL, OPT_VERSION };
