@@ -121,7 +121,7 @@ FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) -Wall -Wextra -Werror 
 	       -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -MD -MP
 FUZZ_LIB    := $(patsubst user/%.c,$(OUT)/fuzz/%.o,user/addr.c user/cfgkeys.c user/fmt.c \
 		 user/json.c user/ops.c)
-FUZZERS     := $(OUT)/fuzz/fuzz_parse $(OUT)/fuzz/fuzz_cli
+FUZZERS     := $(OUT)/fuzz/fuzz_parse $(OUT)/fuzz/fuzz_cli $(OUT)/fuzz/fuzz_conffile
 
 $(OUT)/fuzz:
 	$(Q)mkdir -p $@
@@ -142,6 +142,11 @@ $(OUT)/fuzz/fuzz_cli: $(OUT)/fuzz/fuzz_cli.o $(FUZZ_LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ $(LDLIBS) -o $@
 
+$(OUT)/fuzz/fuzz_conffile: $(OUT)/fuzz/fuzz_conffile.o $(OUT)/fuzz/conffile.o \
+			   $(OUT)/fuzz/options.o $(FUZZ_LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ $(LDLIBS) -lconfig -o $@
+
 fuzz: deps $(FUZZERS)
 
 $(OUT)/tests/gen_corpus: $(OUT)/tests/gen_corpus.o $(OUT)/tests/pkt.o $(OUT)/cfgkeys.o
@@ -154,8 +159,9 @@ $(OUT)/tests/gen_corpus.o: tests/fuzz/gen_corpus.c | $(OUT)/tests
 
 # Regenerates the committed seed corpus from the unit tests' frame builder.
 fuzz-corpus: $(OUT)/tests/gen_corpus
-	$(Q)rm -rf tests/fuzz/corpus/parse tests/fuzz/corpus/cli
+	$(Q)rm -rf tests/fuzz/corpus/parse tests/fuzz/corpus/cli tests/fuzz/corpus/conffile
 	$(Q)$(OUT)/tests/gen_corpus tests/fuzz/corpus
+	$(Q)cp deploy/scanguard.conf tests/fuzz/corpus/conffile/example
 
 $(OUT)/tests/test_equiv: $(OUT)/tests/test_equiv.o $(OUT)/tests/model.o $(OUT)/tests/gen.o \
 			 $(OUT)/tests/pkt.o $(OUT)/tests/fixture.o $(OUT)/tests/harness.o $(COMMON_OBJS)
@@ -188,6 +194,7 @@ test: unit
 ASAN_OUT    := build-asan
 ASAN_FLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 ASAN_ENV    := ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0 \
+	       LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	       UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 asan-build: deps

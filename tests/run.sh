@@ -62,6 +62,7 @@ run_suite unit_random unshare -n "$BUILD/tests/test_random" "${RANDOM_FRAMES:-10
 # Bounded libFuzzer sessions (FUZZ_SECONDS each, default 20).
 run_suite fuzz_parse tests/fuzz/run.sh parse
 run_suite fuzz_cli tests/fuzz/run.sh cli
+run_suite fuzz_conffile tests/fuzz/run.sh conffile
 for t in tests/e2e/test_*.sh; do
 	[ -e "$t" ] || continue
 	n=$(basename "$t" .sh)

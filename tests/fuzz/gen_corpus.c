@@ -5,7 +5,8 @@
  * parser and every probe kind, each also padded to the Ethernet minimum,
  * and strings for each CLI parser.  `make fuzz-corpus` runs it into
  * tests/fuzz/corpus/; the output is committed so the fuzzers and the
- * equivalence test start from the same seeds everywhere.
+ * equivalence test start from the same seeds everywhere.  (The make rule
+ * adds the example configuration file to the configuration seeds.)
  *   gen_corpus DIR
  */
 #include <errno.h>
@@ -206,13 +207,54 @@ static int gen_cli(const char *base)
 	return 0;
 }
 
+/* Configuration files: every kind of value, lists, and common mistakes. */
+static int gen_conffile(const char *base)
+{
+	static const struct { const char *name; const char *text; } seeds[] = {
+		{ "full",
+		  "interface = [ \"eth0\", \"eth1\" ];\n"
+		  "inside = [ \"eth2\" ];\n"
+		  "xdp-mode = \"auto\";\n"
+		  "allow = [ \"192.0.2.10\", \"2001:db8:100::/48\" ];\n"
+		  "expose = [ \"tcp/443@198.18.2.0/24\", \"icmp@198.18.2.10\" ];\n"
+		  "trap = [ \"tcp/23\", \"udp/69\" ];\n"
+		  "threshold = 15;\nwindow = \"5m\";\nblock-ttl = \"10m\";\n"
+		  "block-ttl-max = \"1d\";\nmax-blocks = 10000;\nblock-policy = \"new\";\n"
+		  "mode = \"enforce\";\nprotect = \"segment\";\nipv6-prefix = 64;\n"
+		  "score-threshold = 4;\nscore-credit = 2;\nsweep-threshold = 25;\n"
+		  "net-threshold = 50;\nnet-prefix4 = 24;\nnet-prefix6 = 48;\n"
+		  "slow-threshold = 20;\nslow-window = \"6h\";\n"
+		  "metrics = \"127.0.0.1:9101\";\n"
+		  "events-file = \"/var/log/scanguard/events.jsonl\";\n"
+		  "events-syslog = true;\npin-path = \"/sys/fs/bpf/scanguard\";\n"
+		  "ephemeral = false;\n" },
+		{ "scalar-list", "allow = \"198.18.0.0/15\";\ntrap = \"tcp/23\";\n" },
+		{ "metrics-v6", "metrics = \"[::1]:9101\"; // comment\n/* block */ threshold = 1;\n" },
+		{ "unknown-key", "thresold = 15;\n" },
+		{ "bad-value", "window = \"5 minutes\";\n" },
+		{ "negative", "threshold = -1;\n" },
+		{ "float", "threshold = 1.5;\n" },
+		{ "group", "allow = { a = \"192.0.2.1\"; };\n" },
+		{ "syntax", "threshold = 15\nwindow = 5;\n" },
+		{ "empty", "" },
+	};
+	char dir[512];
+
+	if (mkdirs(base, "conffile", dir, sizeof(dir)))
+		return -1;
+	for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++)
+		if (write_file(dir, seeds[i].name, seeds[i].text, strlen(seeds[i].text)))
+			return -1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
 		fprintf(stderr, "usage: gen_corpus DIR\n");
 		return 2;
 	}
-	if (gen_frames(argv[1]) || gen_cli(argv[1]))
+	if (gen_frames(argv[1]) || gen_cli(argv[1]) || gen_conffile(argv[1]))
 		return 1;
 	return 0;
 }

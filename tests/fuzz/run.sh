@@ -5,7 +5,7 @@
 # 20) from it, and reports PASS/FAIL lines.  New inputs go to a scratch
 # directory (the committed corpus is never changed); a crashing input is
 # kept under $BUILD/fuzz/artifacts/ with the command that replays it.
-#   tests/fuzz/run.sh TARGET        TARGET: parse | cli
+#   tests/fuzz/run.sh TARGET        TARGET: parse | cli | conffile
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
@@ -29,6 +29,8 @@ mkdir -p "$arts"
 work=$(mktemp -d /tmp/scanguard-fuzz.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 log=$work/log
+# Leaks inside third-party libraries (libconfig) are not ours to fix.
+export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}
 opts=(-timeout=10 -rss_limit_mb=2048 -artifact_prefix="$arts/$target-" -print_final_stats=1)
 
 report_crash() {	# case-name
