@@ -202,12 +202,12 @@ asan-build: deps
 		$(ASAN_OUT)/scanguardd $(ASAN_OUT)/scanguardctl \
 		$(patsubst $(OUT)/%,$(ASAN_OUT)/%,$(UNIT_TESTS))
 
-# The fuzzers are sanitized builds already, and the deploy and container
-# suites test packaging, not code; 10^6 random frames (not 10^7)
-# keep the run short.
+# The fuzzers are sanitized builds already, the deploy and container
+# suites test packaging, not code, and valgrind cannot run an ASan binary;
+# 10^6 random frames (not 10^7) keep the run short.
 test-asan: asan-build
 	$(Q)$(ASAN_ENV) BUILD=$(ASAN_OUT) SG_BUILD=$(CURDIR)/$(ASAN_OUT) RANDOM_FRAMES=1000000 \
-		SUITES_SKIP='^(fuzz_|deploy_|container)' ./tests/run.sh
+		SUITES_SKIP='^(fuzz_|deploy_|container|e2e_valgrind)' ./tests/run.sh
 
 # The container image, built with podman and run against the namespace lab
 # (also part of `make test`).

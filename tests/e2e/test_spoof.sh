@@ -20,11 +20,13 @@ ETC_NETNS=/etc/netns/$NS_HOST
 SESSION=$LAB/session
 SERVER_PID=
 CLIENT_PID=
+[ -d /etc/netns ] && MADE_ETC_NETNS= || MADE_ETC_NETNS=1
 
 cleanup_spoof() {
 	[ -n "$CLIENT_PID" ] && kill "$CLIENT_PID" 2>/dev/null
 	[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null
 	rm -rf "$ETC_NETNS"
+	[ -n "$MADE_ETC_NETNS" ] && rmdir /etc/netns 2>/dev/null
 	lab_down
 }
 
