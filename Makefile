@@ -30,12 +30,14 @@ LDLIBS     := -lbpf -lelf -lz
 COMMON_SRCS := user/log.c user/addr.c user/json.c user/pin.c user/cfgkeys.c \
 	       user/ops.c user/fmt.c
 DAEMON_SRCS := user/scanguardd.c user/loader.c user/events.c user/hostaddr.c
-CTL_SRCS    := user/scanguardctl.c
+CTL_SRCS    := user/scanguardctl.c user/ctl_replay.c user/replay.c user/replay_report.c \
+	       user/replay_env.c user/capture.c user/htab.c
 COMMON_OBJS := $(COMMON_SRCS:user/%.c=$(OUT)/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:user/%.c=$(OUT)/%.o)
 CTL_OBJS    := $(CTL_SRCS:user/%.c=$(OUT)/%.o)
 
 UNIT_TESTS  := $(OUT)/tests/test_xdp $(OUT)/tests/test_addr
+TEST_TOOLS  := $(OUT)/tests/mkpcap
 
 .DELETE_ON_ERROR:
 .PHONY: all deps test demo install uninstall clean unit
@@ -70,7 +72,7 @@ $(OUT)/scanguardd: $(DAEMON_OBJS) $(COMMON_OBJS)
 
 $(OUT)/scanguardctl: $(CTL_OBJS) $(COMMON_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -lpcap -o $@
 
 # ---- tests --------------------------------------------------------------------
 $(OUT)/tests/%.o: tests/unit/%.c $(OUT)/scanguard.skel.h | $(OUT)/tests
@@ -85,7 +87,11 @@ $(OUT)/tests/test_addr: $(OUT)/tests/test_addr.o $(OUT)/tests/harness.o $(COMMON
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-unit: all $(UNIT_TESTS)
+$(OUT)/tests/mkpcap: $(OUT)/tests/mkpcap.o $(OUT)/tests/pkt.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@
+
+unit: all $(UNIT_TESTS) $(TEST_TOOLS)
 
 test: unit
 	$(Q)./tests/run.sh

@@ -6,7 +6,9 @@
  * is validated completely before anything is changed.
  *
  * Exit status: 0 done, 1 the operation failed or was refused, 2 invalid
- * usage or input, 3 no scanguard instance at the pin path.
+ * usage or input, 3 no scanguard instance at the pin path, 4 (audit) an
+ * unexpected listener is exposed.  The operator tools (replay, audit, top)
+ * live in their own files; main collects their options here.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -17,6 +19,7 @@
 #include <bpf/bpf.h>
 #include "addr.h"
 #include "cfgkeys.h"
+#include "ctl.h"
 #include "fmt.h"
 #include "json.h"
 #include "log.h"
@@ -25,11 +28,10 @@
 
 #define SG_VERSION "0.1.0"
 
-enum { EX_OK = 0, EX_FAIL = 1, EX_USAGE = 2, EX_NOINSTANCE = 3 };
-
 static bool json_out;
 static const char *pin_path = SG_DEFAULT_PIN_PATH;
 static const char *opt_ttl;
+static struct sg_tool_args targs;
 static struct sg_maps maps;
 static struct jw jw;
 
@@ -69,6 +71,11 @@ static void usage(FILE *f)
 "  block add ADDR[/LEN] [--ttl DURATION]   block by hand (no --ttl: until removed)\n"
 "  block del ADDR[/LEN]\n"
 "  block list                      active blocks with time left\n"
+"  replay CAPTURE                  run the XDP program over a pcap/pcapng capture and\n"
+"                                  report what it would have detected and dropped\n"
+"  audit                           list listening sockets, their processes, and which\n"
+"                                  are exposed on protected interfaces but not expected\n"
+"  top                             live view: rates, top sources, blocks, detections\n"
 "\n"
 "Config keys:\n");
 	for (size_t i = 0; i < sg_ncfgkeys; i++)
@@ -81,7 +88,25 @@ static void usage(FILE *f)
 "  -h, --help        this help\n"
 "      --version     print the version\n"
 "\n"
-"Exit status: 0 done, 1 failed or refused, 2 invalid input, 3 no instance.\n",
+"replay options (configuration as scanguardd's flags; defaults are the daemon's):\n"
+"      --threshold N, --window DURATION, --block-ttl DURATION, --mode MODE, ...\n"
+"                    every config key above, as --KEY VALUE\n"
+"      --allow CIDR[,CIDR]   never count or block these sources (repeatable)\n"
+"      --local CIDR[,CIDR]   the protected host's addresses (default: inferred from\n"
+"                            the capture, which must then be taken on that host)\n"
+"      --open PROTO/PORT[-PORT][,...]  ports to treat as open though the capture\n"
+"                            never shows them answering (tcp/514, udp/5000-5010)\n"
+"      --top N               undetected sources to list (default 10)\n"
+"      --progress, --no-progress  progress on stderr (default: on a terminal, after 1s)\n"
+"audit options:\n"
+"      --expect PROTO/PORT[-PORT][,...]  listeners that may be exposed (repeatable)\n"
+"      --expect-file FILE    the same, one or more per line, # comments\n"
+"top options:\n"
+"      --interval SECONDS    refresh period (default 1, at least 0.1)\n"
+"      --count N             refreshes before exiting (default: until q or Ctrl-C)\n"
+"\n"
+"Exit status: 0 done, 1 failed or refused, 2 invalid input, 3 no instance,\n"
+"4 audit found an unexpected listener exposed on a protected interface.\n",
 		SG_DEFAULT_PIN_PATH);
 }
 
@@ -540,6 +565,22 @@ static int cmd_block(int argc, char **argv)
 	return fail(EX_USAGE, "block: unknown subcommand '%s' (add, del or list)", argv[0]);
 }
 
+/* ---- operator tools (ctl_*.c) ------------------------------------------------- */
+
+static int run_tool(int (*fn)(const struct sg_tool_args *, int, char **, char *, size_t),
+		    int argc, char **argv)
+{
+	char err[1024] = "";
+	int ret;
+
+	targs.pin_path = pin_path;
+	targs.json = json_out;
+	ret = fn(&targs, argc, argv, err, sizeof(err));
+	return ret && err[0] ? fail(ret, "%s", err) : ret;
+}
+
+static int cmd_replay(int argc, char **argv) { return run_tool(sg_cmd_replay, argc, argv); }
+
 /* ---- main -------------------------------------------------------------------- */
 
 static const struct cmd {
@@ -551,32 +592,111 @@ static const struct cmd {
 	{ "config", cmd_config },
 	{ "allow", cmd_allow },
 	{ "block", cmd_block },
+	{ "replay", cmd_replay },
 };
 
-enum { OPT_PIN_PATH = 256, OPT_TTL, OPT_VERSION };
+/* Options of the operator tools, each valid with one command only.
+ * Configuration keys become replay options too (--threshold ...). */
+enum { OPT_PIN_PATH = 256, OPT_TTL, OPT_VERSION, OPT_LOCAL, OPT_ALLOW, OPT_OPEN, OPT_TOP,
+       OPT_PROGRESS, OPT_NO_PROGRESS, OPT_EXPECT, OPT_EXPECT_FILE, OPT_INTERVAL, OPT_COUNT,
+       OPT_CFGKEY = 512 };
+
+static const struct tool_opt {
+	struct option opt;
+	const char *cmd;
+} tool_opts[] = {
+	{ { "local", required_argument, NULL, OPT_LOCAL }, "replay" },
+	{ { "allow", required_argument, NULL, OPT_ALLOW }, "replay" },
+	{ { "open", required_argument, NULL, OPT_OPEN }, "replay" },
+	{ { "top", required_argument, NULL, OPT_TOP }, "replay" },
+	{ { "progress", no_argument, NULL, OPT_PROGRESS }, "replay" },
+	{ { "no-progress", no_argument, NULL, OPT_NO_PROGRESS }, "replay" },
+	{ { "expect", required_argument, NULL, OPT_EXPECT }, "audit" },
+	{ { "expect-file", required_argument, NULL, OPT_EXPECT_FILE }, "audit" },
+	{ { "interval", required_argument, NULL, OPT_INTERVAL }, "top" },
+	{ { "count", required_argument, NULL, OPT_COUNT }, "top" },
+};
+#define NTOOL_OPTS (sizeof(tool_opts) / sizeof(tool_opts[0]))
+
+/* Records a tool option's value; returns the command it belongs to, or NULL
+ * when there is no room for another. */
+static const char *tool_option(int c, const char *arg)
+{
+	const char **slot = NULL;
+	int *n = NULL;
+
+	switch (c) {
+	case OPT_LOCAL: slot = targs.local; n = &targs.nlocal; break;
+	case OPT_ALLOW: slot = targs.allow; n = &targs.nallow; break;
+	case OPT_OPEN: slot = targs.open; n = &targs.nopen; break;
+	case OPT_EXPECT: slot = targs.expect; n = &targs.nexpect; break;
+	case OPT_EXPECT_FILE: slot = targs.expect_file; n = &targs.nexpect_file; break;
+	case OPT_TOP: targs.top = arg; break;
+	case OPT_PROGRESS: targs.progress = 1; break;
+	case OPT_NO_PROGRESS: targs.progress = -1; break;
+	case OPT_INTERVAL: targs.interval = arg; break;
+	case OPT_COUNT: targs.count = arg; break;
+	default:
+		if (targs.ncfg == SG_TOOL_MAX_ARGS)
+			return NULL;
+		targs.cfg_key[targs.ncfg] = sg_cfgkeys[c - OPT_CFGKEY].name;
+		targs.cfg_val[targs.ncfg++] = arg;
+		return "replay";
+	}
+	if (slot) {
+		if (*n == SG_TOOL_MAX_ARGS)
+			return NULL;
+		slot[(*n)++] = arg;
+	}
+	for (size_t i = 0; i < NTOOL_OPTS; i++)
+		if (tool_opts[i].opt.val == c)
+			return tool_opts[i].cmd;
+	return NULL;
+}
 
 int main(int argc, char **argv)
 {
-	static const struct option long_opts[] = {
+	static const struct option base_opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "pin-path", required_argument, NULL, OPT_PIN_PATH },
 		{ "ttl", required_argument, NULL, OPT_TTL },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
-		{ 0 }
 	};
+	struct option long_opts[sizeof(base_opts) / sizeof(base_opts[0]) + NTOOL_OPTS + 64 + 1];
+	struct given { const char *name, *cmd; } given[4 * SG_TOOL_MAX_ARGS];
+	size_t ngiven = 0;
 	const struct cmd *cmd = NULL;
-	int c, ret;
+	size_t nopts = 0;
+	int c, ret, idx;
 
 	sg_log_init("scanguardctl", 0);
-	while ((c = getopt_long(argc, argv, "jh", long_opts, NULL)) != -1) {
+	for (size_t i = 0; i < sizeof(base_opts) / sizeof(base_opts[0]); i++)
+		long_opts[nopts++] = base_opts[i];
+	for (size_t i = 0; i < NTOOL_OPTS; i++)
+		long_opts[nopts++] = tool_opts[i].opt;
+	for (size_t i = 0; i < sg_ncfgkeys && i < 64; i++)
+		long_opts[nopts++] = (struct option){ sg_cfgkeys[i].name, required_argument, NULL,
+						      OPT_CFGKEY + (int)i };
+	long_opts[nopts] = (struct option){ 0 };
+
+	while ((c = getopt_long(argc, argv, "jh", long_opts, &idx)) != -1) {
 		switch (c) {
 		case 'j': json_out = true; break;
 		case OPT_PIN_PATH: pin_path = optarg; break;
 		case OPT_TTL: opt_ttl = optarg; break;
 		case 'h': usage(stdout); return EX_OK;
 		case OPT_VERSION: printf("scanguardctl %s\n", SG_VERSION); return EX_OK;
-		default: usage(stderr); return EX_USAGE;
+		case '?': usage(stderr); return EX_USAGE;
+		default: {
+			const char *owner = tool_option(c, optarg);
+
+			if (!owner)
+				return fail(EX_USAGE, "--%s given too many times", long_opts[idx].name);
+			/* Remembered so an option of another command is refused below. */
+			if (ngiven < sizeof(given) / sizeof(given[0]))
+				given[ngiven++] = (struct given){ long_opts[idx].name, owner };
+		}
 		}
 	}
 	jw_init(&jw, stdout);
@@ -599,6 +719,9 @@ int main(int argc, char **argv)
 		return fail(EX_USAGE, "unknown command '%s' (see --help)", argv[optind]);
 	if (opt_ttl && cmd->fn != cmd_block)
 		return fail(EX_USAGE, "--ttl only applies to block add");
+	for (size_t i = 0; i < ngiven; i++)
+		if (strcmp(given[i].cmd, cmd->name))
+			return fail(EX_USAGE, "--%s only applies to %s", given[i].name, given[i].cmd);
 	ret = cmd->fn(argc - optind - 1, argv + optind + 1);
 	sg_maps_close(&maps);
 	return ret;

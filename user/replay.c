@@ -1,0 +1,841 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * replay.c - the replay pipeline.  A first pass over the capture learns
+ * which addresses are the protected host's (unless --local names them), the
+ * ports that answered, and the host's own flows; the second pass feeds every
+ * packet inbound to the host to the XDP program's test entry point with the
+ * program's clock set to the packet's capture time, inside a private network
+ * namespace holding the sockets the first pass found (replay_env.c).  What
+ * the program decided is read back from the program itself: its verdict, its
+ * counters (was it a probe?), its tracking map (how many distinct targets)
+ * and its detection events.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "capture.h"
+#include "cfgkeys.h"
+#include "log.h"
+#include "ops.h"
+#include "pin.h"
+#include "replay.h"
+#include "replay_env.h"
+#include "sg_parse.h"
+#include "scanguard.skel.h"
+
+/* A first pass over a huge capture must not exhaust memory: past this many
+ * flows, later flows get no emulated socket (and the report says so). */
+#define MAX_FLOWS	(8u << 20)
+#define MAX_OWN_MACS	16
+
+int sg_port_range_parse(const char *s, struct sg_port_range *out, char *err, size_t errlen)
+{
+	unsigned long lo, hi;
+	const char *p;
+	char *end;
+
+	if (!strncmp(s, "tcp/", 4))
+		out->proto = IPPROTO_TCP;
+	else if (!strncmp(s, "udp/", 4))
+		out->proto = IPPROTO_UDP;
+	else
+		goto bad;
+	p = s + 4;
+	if (*p < '0' || *p > '9')
+		goto bad;
+	errno = 0;
+	lo = strtoul(p, &end, 10);
+	hi = lo;
+	if (*end == '-') {
+		if (end[1] < '0' || end[1] > '9')
+			goto bad;
+		hi = strtoul(end + 1, &end, 10);
+	}
+	if (*end || errno)
+		goto bad;
+	if (lo < 1 || hi > 65535 || lo > hi) {
+		snprintf(err, errlen, "'%s': ports must be 1..65535, low to high", s);
+		return -1;
+	}
+	out->lo = lo;
+	out->hi = hi;
+	return 0;
+bad:
+	snprintf(err, errlen, "'%s' is not PROTO/PORT or PROTO/LOW-HIGH (tcp/22, udp/5000-5010)",
+		 s);
+	return -1;
+}
+
+/* ---- first pass ------------------------------------------------------------ */
+
+struct flow_key {
+	struct sg_addr a, b;	/* endpoints in a canonical order, a < b */
+	uint16_t pa, pb;
+	uint8_t proto;
+	uint8_t pad[3];
+};
+
+struct flow {
+	uint64_t first_idx, last_idx;	/* packet numbers, 1-based */
+	uint8_t first_from;		/* 0: a sent the first packet, 1: b */
+	uint8_t sent;			/* bit 0: a sent one, bit 1: b */
+	uint8_t want;			/* pass 2: the host's end gets a socket */
+	uint8_t local_side;		/* which end is the host's */
+	int fd;				/* pass 2: its socket while open, else -1 (+1 stored) */
+};
+
+struct addr_stat {
+	uint64_t appear;	/* packets with this address at either end */
+	uint64_t serverish;	/* answered as a server would, or was probed */
+	uint8_t mac[6];
+	uint8_t has_mac;
+	uint8_t family;
+};
+
+struct prepass {
+	struct htab flows;	/* flow_key -> flow */
+	struct htab addrs;	/* sg_addr -> addr_stat (inference only) */
+	struct htab synack;	/* sg_replay_port -> u8: endpoints that sent SYN-ACK */
+	uint64_t ip_packets[2];	/* per family, for inference */
+	uint8_t own_mac[MAX_OWN_MACS][6];
+	int nown_mac;
+	bool infer;
+};
+
+static bool is_unicast(const struct sg_addr *a)
+{
+	const uint8_t *b = (const uint8_t *)a;
+
+	if (sg_addr_is_v4(a))
+		return b[12] < 224;	/* not multicast, reserved or broadcast */
+	return b[0] != 0xff;
+}
+
+static bool in_cidrs(const struct sg_cidr *c, int n, const struct sg_addr *a)
+{
+	for (int i = 0; i < n; i++)
+		if (c[i].family == (sg_addr_is_v4(a) ? 4 : 6) && sg_cidr_contains(&c[i], a))
+			return true;
+	return false;
+}
+
+static void flow_key_make(const struct sg_pkt *p, struct flow_key *k, int *src_side)
+{
+	int cmp = memcmp(&p->src, &p->dst, sizeof(p->src));
+
+	memset(k, 0, sizeof(*k));
+	k->proto = p->l4proto;
+	if (cmp < 0 || (cmp == 0 && p->sport <= p->dport)) {
+		k->a = p->src, k->pa = p->sport;
+		k->b = p->dst, k->pb = p->dport;
+		*src_side = 0;
+	} else {
+		k->a = p->dst, k->pa = p->dport;
+		k->b = p->src, k->pb = p->sport;
+		*src_side = 1;
+	}
+}
+
+/* Flows whose host end may need a socket: UDP, and TCP past its handshake
+ * (neither SYN nor RST): a SYN alone never needs one, and recording only
+ * these keeps a SYN scan from filling the table with a flow per probe. */
+static bool flow_packet(const struct sg_pkt *p)
+{
+	if (p->frag == SG_FRAG_LATER)
+		return false;
+	if (p->l4proto == IPPROTO_UDP)
+		return true;
+	return p->l4proto == IPPROTO_TCP && !(p->tcp_flags & (SG_TCP_SYN | SG_TCP_RST));
+}
+
+static int prepass_flow(struct prepass *pp, const struct sg_pkt *p, uint64_t idx,
+			struct sg_replay_result *r)
+{
+	struct flow_key k;
+	struct flow *f;
+	int side;
+
+	flow_key_make(p, &k, &side);
+	f = htab_get(&pp->flows, &k, false);
+	if (!f) {
+		if (pp->flows.n >= MAX_FLOWS) {
+			r->flows_untracked++;
+			return 0;
+		}
+		f = htab_get(&pp->flows, &k, true);
+		if (!f)
+			return -ENOMEM;
+		f->first_idx = idx;
+		f->first_from = side;
+	}
+	f->last_idx = idx;
+	f->sent |= 1u << side;
+	return 0;
+}
+
+static struct addr_stat *addr_stat(struct prepass *pp, const struct sg_addr *a)
+{
+	struct addr_stat *s = htab_get(&pp->addrs, a, true);
+
+	if (s)
+		s->family = sg_addr_is_v4(a) ? 4 : 6;
+	return s;
+}
+
+/* Evidence for inference: how often an address is at either end, and
+ * whether it behaves as the probed side (receives SYNs, answers with
+ * SYN-ACK, RST or ICMP errors) rather than the probing one. */
+static int prepass_infer(struct prepass *pp, const struct sg_pkt *p, const struct sg_frame *fr)
+{
+	struct addr_stat *s = NULL, *d = NULL;
+
+	pp->ip_packets[p->family == 6]++;
+	if (is_unicast(&p->src) && !(s = addr_stat(pp, &p->src)))
+		return -ENOMEM;
+	if (is_unicast(&p->dst) && !(d = addr_stat(pp, &p->dst)))
+		return -ENOMEM;
+	if (s) {
+		s->appear++;
+		if (fr->has_mac && !s->has_mac) {
+			memcpy(s->mac, fr->src_mac, 6);
+			s->has_mac = 1;
+		}
+	}
+	if (d)
+		d->appear++;
+	if (fr->dir == SG_DIR_OUT && fr->has_mac && pp->nown_mac < MAX_OWN_MACS) {
+		int i;
+
+		for (i = 0; i < pp->nown_mac; i++)
+			if (!memcmp(pp->own_mac[i], fr->src_mac, 6))
+				break;
+		if (i == pp->nown_mac)
+			memcpy(pp->own_mac[pp->nown_mac++], fr->src_mac, 6);
+	}
+	if (p->l4proto == IPPROTO_TCP) {
+		uint8_t fl = p->tcp_flags;
+
+		if (s && ((fl & (SG_TCP_SYN | SG_TCP_ACK)) == (SG_TCP_SYN | SG_TCP_ACK) ||
+			  (fl & SG_TCP_RST)))
+			s->serverish++;
+		if (d && (fl & (SG_TCP_SYN | SG_TCP_ACK)) == SG_TCP_SYN)
+			d->serverish++;
+	} else if (s && ((p->l4proto == IPPROTO_ICMP && p->icmp_type == 3) ||
+			 (p->l4proto == IPPROTO_ICMPV6 && p->icmp_type == 1))) {
+		s->serverish++;
+	}
+	return 0;
+}
+
+static void add_local(struct sg_replay_result *r, const struct sg_addr *a)
+{
+	if (r->nlocal >= SG_REPLAY_MAX_CIDRS || in_cidrs(r->local, r->nlocal, a))
+		return;
+	r->local[r->nlocal++] = sg_cidr_make(a, sg_addr_is_v4(a) ? 32 : 128);
+}
+
+/* The capture was taken on the protected host: in each family, the address
+ * at one end of most packets is the host's (between two equally busy ones,
+ * the probed side); any address sent from the same link address as those,
+ * or (cooked captures) from a link address this host sent from, is another
+ * of the host's addresses. */
+static void infer_local(struct prepass *pp, struct sg_replay_result *r)
+{
+	const struct addr_stat *best[2] = { NULL, NULL };
+	const struct sg_addr *best_addr[2] = { NULL, NULL };
+	uint8_t macs[MAX_OWN_MACS + 2][6];
+	int nmacs = 0;
+	const void *key;
+	struct addr_stat *s;
+	size_t pos = 0;
+
+	while ((s = htab_next(&pp->addrs, &pos, &key))) {
+		int f = s->family == 6;
+
+		if (!best[f] || s->appear > best[f]->appear ||
+		    (s->appear == best[f]->appear && s->serverish > best[f]->serverish) ||
+		    (s->appear == best[f]->appear && s->serverish == best[f]->serverish &&
+		     memcmp(key, best_addr[f], sizeof(struct sg_addr)) < 0)) {
+			best[f] = s;
+			best_addr[f] = key;
+		}
+	}
+	for (int f = 0; f < 2; f++) {
+		if (!best[f] || best[f]->appear * 2 < pp->ip_packets[f])
+			continue;
+		add_local(r, best_addr[f]);
+		if (best[f]->has_mac)
+			memcpy(macs[nmacs++], best[f]->mac, 6);
+	}
+	for (int i = 0; i < pp->nown_mac; i++)
+		memcpy(macs[nmacs++], pp->own_mac[i], 6);
+	pos = 0;
+	while ((s = htab_next(&pp->addrs, &pos, &key))) {
+		if (!s->has_mac)
+			continue;
+		for (int i = 0; i < nmacs; i++)
+			if (!memcmp(s->mac, macs[i], 6)) {
+				add_local(r, key);
+				break;
+			}
+	}
+}
+
+static void progress(const struct sg_replay_opts *o, const char *phase, double frac,
+		     uint64_t packets, size_t ndet, bool final)
+{
+	static struct timespec start, last;
+	static bool started, shown;
+	bool tty = isatty(STDERR_FILENO);
+	struct timespec now;
+	double since_start, since_last;
+
+	if (o->progress == SG_PROGRESS_NEVER || (o->progress == SG_PROGRESS_AUTO && !tty))
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!started) {
+		start = last = now;
+		started = true;
+	}
+	since_start = (now.tv_sec - start.tv_sec) + (now.tv_nsec - start.tv_nsec) / 1e9;
+	since_last = (now.tv_sec - last.tv_sec) + (now.tv_nsec - last.tv_nsec) / 1e9;
+	/* Quick replays stay quiet unless asked; then a line each half second. */
+	if (!final && (since_last < 0.5 || (o->progress == SG_PROGRESS_AUTO && since_start < 1)))
+		return;
+	if (final && o->progress == SG_PROGRESS_AUTO && !shown)
+		return;
+	last = now;
+	shown = true;
+	fprintf(stderr, "%sreplay: %s %3.0f%% (%llu packets, %zu detection%s)%s",
+		tty ? "\r" : "", phase, frac * 100, (unsigned long long)packets, ndet,
+		ndet == 1 ? "" : "s", tty ? "\033[K" : "\n");
+	if (final && tty)
+		fputc('\n', stderr);
+	fflush(stderr);
+}
+
+static int first_pass(const struct sg_replay_opts *o, struct prepass *pp,
+		      struct sg_replay_result *r, char *err, size_t errlen)
+{
+	struct sg_capture cap;
+	struct sg_frame fr;
+	uint64_t idx = 0;
+	int ret;
+
+	if (sg_capture_open(&cap, o->path, err, errlen))
+		return 2;
+	r->format = cap.format;
+	r->linkname = cap.linkname;
+	while ((ret = sg_capture_next(&cap, &fr, err, errlen)) == 1) {
+		struct sg_pkt p = {};
+		int res;
+
+		idx++;
+		if (idx == 1)
+			r->first_ts = fr.ts_ns;
+		if (fr.ts_ns > r->last_ts)
+			r->last_ts = fr.ts_ns;
+		if (!(idx & 0xffff))
+			progress(o, "reading", sg_capture_progress(&cap), idx, 0, false);
+		if (fr.len < 14)
+			continue;
+		res = sg_parse((void *)fr.data, (void *)(fr.data + fr.len), &p);
+		if (res == SG_PARSE_NOT_IP || res == SG_PARSE_BAD_L3)
+			continue;
+		if (pp->infer && prepass_infer(pp, &p, &fr))
+			goto nomem;
+		if (res != SG_PARSE_OK)
+			continue;
+		if (p.l4proto == IPPROTO_TCP &&
+		    (p.tcp_flags & (SG_TCP_SYN | SG_TCP_ACK)) == (SG_TCP_SYN | SG_TCP_ACK)) {
+			struct sg_replay_port k = { .addr = p.src, .port = p.sport,
+						    .proto = IPPROTO_TCP };
+
+			if (!htab_get(&pp->synack, &k, true))
+				goto nomem;
+		}
+		if (flow_packet(&p) && prepass_flow(pp, &p, idx, r))
+			goto nomem;
+	}
+	r->truncated_end = cap.truncated_end;
+	r->packets = idx;
+	sg_capture_close(&cap);
+	return ret < 0 ? 2 : 0;
+nomem:
+	sg_capture_close(&cap);
+	snprintf(err, errlen, "out of memory reading %s", o->path);
+	return 1;
+}
+
+/* ---- sockets the capture shows --------------------------------------------- */
+
+static int open_servers(const struct sg_replay_opts *o, struct prepass *pp, struct sg_env *env,
+			struct sg_replay_result *r)
+{
+	const struct sg_replay_port *k;
+	struct flow *f;
+	const void *key;
+	size_t pos = 0;
+	uint8_t *v;
+
+	/* Ports declared open: every address of both families. */
+	for (int i = 0; i < o->nopen; i++)
+		for (uint32_t port = o->open[i].lo; port <= o->open[i].hi; port++)
+			for (int fam = 4; fam <= 6; fam += 2)
+				if (sg_env_server(env, o->open[i].proto, fam, NULL, port) >= 0)
+					r->tcp_listeners += o->open[i].proto == IPPROTO_TCP,
+					r->udp_servers += o->open[i].proto == IPPROTO_UDP;
+
+	/* TCP ports that answered a SYN with SYN-ACK were listening. */
+	while ((v = htab_next(&pp->synack, &pos, &key))) {
+		k = key;
+		if (!in_cidrs(r->local, r->nlocal, &k->addr))
+			continue;
+		if (!htab_get(&r->listeners, k, true))
+			return -ENOMEM;
+		if (sg_env_server(env, IPPROTO_TCP, sg_addr_is_v4(&k->addr) ? 4 : 6, &k->addr,
+				  k->port) >= 0)
+			r->tcp_listeners++;
+	}
+
+	/* Decide each flow: which end is the host's, and what it had open. */
+	pos = 0;
+	while ((f = htab_next(&pp->flows, &pos, &key))) {
+		const struct flow_key *fk = key;
+		bool la = in_cidrs(r->local, r->nlocal, &fk->a);
+		bool lb = in_cidrs(r->local, r->nlocal, &fk->b);
+		const struct sg_addr *laddr;
+		uint16_t lport;
+
+		if (la == lb)
+			continue;	/* not the host's, or between two of its addresses */
+		f->local_side = lb;
+		if (!(f->sent & (1u << f->local_side)))
+			continue;	/* the host never spoke in it */
+		laddr = lb ? &fk->b : &fk->a;
+		lport = lb ? fk->pb : fk->pa;
+		if (fk->proto == IPPROTO_UDP && f->first_from != f->local_side) {
+			/* It answered a datagram from that port: a server. */
+			struct sg_replay_port sk = { .addr = *laddr, .port = lport,
+						     .proto = IPPROTO_UDP };
+
+			if (!(v = htab_get(&r->listeners, &sk, true)))
+				return -ENOMEM;
+			if (!*v && sg_env_server(env, IPPROTO_UDP, sg_addr_is_v4(laddr) ? 4 : 6,
+						 laddr, lport) >= 0)
+				r->udp_servers++;
+			*v = 1;
+			continue;
+		}
+		f->want = 1;
+	}
+	return 0;
+}
+
+static void flow_step(struct prepass *pp, struct sg_env *env, struct sg_replay_result *r,
+		      const struct sg_pkt *p, uint64_t idx, bool before)
+{
+	struct flow_key k;
+	struct flow *f;
+	int side;
+
+	if (!flow_packet(p))
+		return;
+	flow_key_make(p, &k, &side);
+	f = htab_get(&pp->flows, &k, false);
+	if (!f || !f->want)
+		return;
+	if (before && idx == f->first_idx) {
+		const struct sg_addr *l = f->local_side ? &k.b : &k.a, *rm = f->local_side ? &k.a : &k.b;
+		uint16_t lp = f->local_side ? k.pb : k.pa, rp = f->local_side ? k.pa : k.pb;
+		int fd = sg_env_flow(env, k.proto, l, lp, rm, rp);
+
+		if (fd >= 0)
+			r->flows_emulated++;
+		else
+			r->flows_failed++;
+		f->fd = fd + 1;
+	} else if (!before && idx == f->last_idx && f->fd > 0) {
+		sg_env_close(env, f->fd - 1);
+		f->fd = 0;
+	}
+}
+
+/* ---- second pass: the program ---------------------------------------------- */
+
+struct runner {
+	struct scanguard_bpf *skel;
+	struct sg_maps maps;
+	int prog_fd, clock_fd;
+	struct ring_buffer *rb;
+	int ncpu;
+	struct sg_stats *percpu;
+	struct sg_stats sum;
+	struct sg_replay_result *r;
+	const struct sg_replay_opts *o;
+	uint64_t first_ts;
+	/* events of the current packet */
+	struct sg_event ev[8];
+	int nev;
+};
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct runner *rn = ctx;
+
+	if (size >= sizeof(struct sg_event) && rn->nev < (int)(sizeof(rn->ev) / sizeof(rn->ev[0])))
+		memcpy(&rn->ev[rn->nev++], data, sizeof(struct sg_event));
+	return 0;
+}
+
+static int stats_sum(struct runner *rn, struct sg_stats *out)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(rn->maps.stats, &zero, rn->percpu))
+		return -errno;
+	memset(out, 0, sizeof(*out));
+	for (int cpu = 0; cpu < rn->ncpu; cpu++)
+		for (int i = 0; i < SG_STAT_MAX; i++)
+			out->c[i] += rn->percpu[cpu].c[i];
+	return 0;
+}
+
+static int runner_open(struct runner *rn, const struct sg_replay_opts *o, char *err,
+		       size_t errlen)
+{
+	int ret;
+
+	rn->skel = scanguard_bpf__open_and_load();
+	if (!rn->skel) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot load the XDP program: %s%s", strerror(errno),
+			 errno == EPERM ? " (needs root, or CAP_BPF and CAP_NET_ADMIN)" : "");
+		return ret;
+	}
+	rn->prog_fd = bpf_program__fd(rn->skel->progs.scanguard_xdp_test);
+	rn->clock_fd = bpf_map__fd(rn->skel->maps.SG_MAP_TEST_CLOCK);
+	rn->maps.config = bpf_map__fd(rn->skel->maps.SG_MAP_CONFIG);
+	rn->maps.state = bpf_map__fd(rn->skel->maps.SG_MAP_STATE);
+	rn->maps.stats = bpf_map__fd(rn->skel->maps.SG_MAP_STATS);
+	rn->maps.track = bpf_map__fd(rn->skel->maps.SG_MAP_TRACK);
+	rn->maps.suspect = bpf_map__fd(rn->skel->maps.SG_MAP_SUSPECT);
+	rn->maps.blocks = bpf_map__fd(rn->skel->maps.SG_MAP_BLOCKS);
+	rn->maps.cidr_blocks = bpf_map__fd(rn->skel->maps.SG_MAP_CIDR_BLOCKS);
+	rn->maps.allow = bpf_map__fd(rn->skel->maps.SG_MAP_ALLOW);
+	rn->maps.ifaces = bpf_map__fd(rn->skel->maps.SG_MAP_IFACES);
+	ret = sg_maps_from_fds(&rn->maps);
+	if (ret) {
+		snprintf(err, errlen, "cannot map sg_state: %s", strerror(-ret));
+		return ret;
+	}
+	ret = sg_config_write(&rn->maps, &o->cfg);
+	if (ret) {
+		snprintf(err, errlen, "cannot write the configuration: %s", strerror(-ret));
+		return ret;
+	}
+	for (int i = 0; i < o->nallow; i++) {
+		char why[256];
+
+		if (sg_allow_add(&rn->maps, &o->allow[i], 0, NULL, why, sizeof(why))) {
+			snprintf(err, errlen, "--allow: %s", why);
+			return -EINVAL;
+		}
+	}
+	rn->rb = ring_buffer__new(bpf_map__fd(rn->skel->maps.SG_MAP_EVENTS), on_event, rn, NULL);
+	rn->ncpu = libbpf_num_possible_cpus();
+	rn->percpu = rn->ncpu > 0 ? calloc(rn->ncpu, sizeof(*rn->percpu)) : NULL;
+	if (!rn->rb || !rn->percpu) {
+		snprintf(err, errlen, "cannot set up the replay: out of memory");
+		return -ENOMEM;
+	}
+	return stats_sum(rn, &rn->sum);
+}
+
+static void runner_close(struct runner *rn)
+{
+	if (rn->rb)
+		ring_buffer__free(rn->rb);
+	free(rn->percpu);
+	sg_maps_unmap(&rn->maps);
+	if (rn->skel)
+		scanguard_bpf__destroy(rn->skel);
+}
+
+static void source_key(const struct sg_pkt *p, uint32_t v6_prefix, struct sg_addr *key)
+{
+	*key = p->src;
+	if (p->family == 6)
+		sg_addr_mask(key, v6_prefix);
+}
+
+static struct sg_replay_detection *add_detection(struct sg_replay_result *r)
+{
+	if (r->ndet == r->capdet) {
+		size_t cap = r->capdet ? r->capdet * 2 : 16;
+		struct sg_replay_detection *nd = realloc(r->det, cap * sizeof(*nd));
+
+		if (!nd)
+			return NULL;
+		r->det = nd;
+		r->capdet = cap;
+	}
+	memset(&r->det[r->ndet], 0, sizeof(r->det[0]));
+	return &r->det[r->ndet++];
+}
+
+/* The detection a dropped packet of this source belongs to: its own latest,
+ * else the latest one whose source (a network, for some detectors) holds it. */
+static struct sg_replay_detection *detection_of(struct sg_replay_result *r,
+						 const struct sg_replay_source *s,
+						 const struct sg_addr *src)
+{
+	if (s->last_det >= 0)
+		return &r->det[s->last_det];
+	for (size_t i = r->ndet; i-- > 0;) {
+		struct sg_cidr net = sg_cidr_make(&r->det[i].src, r->det[i].prefixlen);
+
+		if (sg_cidr_contains(&net, src))
+			return &r->det[i];
+	}
+	return NULL;
+}
+
+static int handle_events(struct runner *rn)
+{
+	struct sg_replay_result *r = rn->r;
+
+	rn->nev = 0;
+	ring_buffer__consume(rn->rb);
+	for (int i = 0; i < rn->nev; i++) {
+		const struct sg_event *ev = &rn->ev[i];
+		struct sg_replay_detection *d = add_detection(r);
+		struct sg_replay_source *s;
+
+		if (!d)
+			return -ENOMEM;
+		d->ts_ns = ev->ts_ns;
+		d->src = ev->src;
+		d->family = ev->family;
+		d->prefixlen = ev->prefixlen;
+		d->action = ev->action;
+		d->detector = ev->detector;
+		d->count = ev->count;
+		d->threshold = ev->threshold;
+		d->kinds = ev->kinds;
+		d->nsample = ev->nsample < SG_EVENT_SAMPLE ? ev->nsample : SG_EVENT_SAMPLE;
+		memcpy(d->sample, ev->sample, sizeof(d->sample));
+		s = htab_get(&r->sources, &ev->src, false);
+		if (s) {
+			d->probes_passed = s->pending;
+			s->pending = 0;
+			s->detections++;
+			s->last_det = r->ndet - 1;
+			if (ev->detector == SG_DET_DISTINCT_PORTS && ev->count > s->peak)
+				s->peak = ev->count;
+		}
+	}
+	return 0;
+}
+
+static int feed(struct runner *rn, const struct sg_frame *fr, const struct sg_pkt *p, uint64_t now)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = fr->data, .data_size_in = fr->len,
+		    .repeat = 1);
+	struct sg_replay_result *r = rn->r;
+	struct sg_replay_source *s;
+	struct sg_replay_detection *d;
+	struct sg_stats after;
+	struct sg_addr key;
+	uint64_t probes, detections, would_drop;
+	__u32 zero = 0;
+	int ret;
+
+	if (bpf_map_update_elem(rn->clock_fd, &zero, &now, BPF_ANY))
+		return -errno;
+	if (bpf_prog_test_run_opts(rn->prog_fd, &opts))
+		return -errno;
+	ret = stats_sum(rn, &after);
+	if (ret)
+		return ret;
+	probes = after.c[SG_STAT_PROBES] - rn->sum.c[SG_STAT_PROBES];
+	detections = after.c[SG_STAT_DETECTIONS] - rn->sum.c[SG_STAT_DETECTIONS];
+	would_drop = after.c[SG_STAT_MONITOR_PASSED] - rn->sum.c[SG_STAT_MONITOR_PASSED];
+	rn->sum = after;
+
+	source_key(p, rn->o->cfg.ipv6_prefix, &key);
+	s = htab_get(&r->sources, &key, true);
+	if (!s)
+		return -ENOMEM;
+	if (!s->packets) {
+		s->first_ts = now;
+		s->last_det = -1;
+	}
+	s->packets++;
+	s->last_ts = now;
+	if (detections && (ret = handle_events(rn)))
+		return ret;
+	if (opts.retval == XDP_DROP)
+		r->xdp_drop++;
+	else
+		r->xdp_pass++;
+
+	if (probes) {
+		struct sg_track t;
+
+		s->probes++;
+		if (opts.retval != XDP_DROP) {
+			s->probes_passed++;
+			/* The probe that set off a detection is not "before" it. */
+			if (!detections)
+				s->pending++;
+		}
+		if (bpf_map_lookup_elem(rn->maps.track, &key, &t) == 0) {
+			if (t.count > s->peak)
+				s->peak = t.count;
+			s->kinds |= SG_TRACK_KINDS(t.bits);
+		}
+	}
+	if (opts.retval == XDP_DROP || would_drop) {
+		if (opts.retval == XDP_DROP)
+			s->dropped++;
+		else
+			s->would_drop++;
+		d = detection_of(r, s, &p->src);
+		if (d)
+			d->dropped++;
+	}
+	return 0;
+}
+
+static int second_pass(const struct sg_replay_opts *o, struct prepass *pp, struct sg_env *env,
+		       struct runner *rn, char *err, size_t errlen)
+{
+	struct sg_replay_result *r = rn->r;
+	struct sg_capture cap;
+	struct sg_frame fr;
+	uint64_t idx = 0, now = 0;
+	int ret;
+
+	if (sg_capture_open(&cap, o->path, err, errlen))
+		return 2;
+	while ((ret = sg_capture_next(&cap, &fr, err, errlen)) == 1) {
+		struct sg_pkt p = {};
+		bool src_local, dst_local;
+		int res, role;
+
+		idx++;
+		if (!(idx & 0x3fff))
+			progress(o, "replaying", sg_capture_progress(&cap), idx, r->ndet, false);
+		r->snapped += fr.snapped;
+		r->cut += fr.cut;
+		/* The program's clock never runs backwards; a capture merged
+		 * out of order keeps time at its latest packet. */
+		if (fr.ts_ns < now)
+			r->out_of_order++;
+		else
+			now = fr.ts_ns;
+		if (fr.len < 14) {
+			r->role[SG_ROLE_SHORT]++;
+			continue;
+		}
+		res = sg_parse((void *)fr.data, (void *)(fr.data + fr.len), &p);
+		if (res == SG_PARSE_NOT_IP) {
+			r->role[SG_ROLE_NONIP]++;
+			continue;
+		}
+		if (res == SG_PARSE_BAD_L3) {
+			r->role[SG_ROLE_UNPARSED]++;
+			continue;
+		}
+		src_local = in_cidrs(r->local, r->nlocal, &p.src);
+		dst_local = in_cidrs(r->local, r->nlocal, &p.dst);
+		if (fr.dir == SG_DIR_OUT || src_local)
+			role = src_local && dst_local ? SG_ROLE_INTERNAL : SG_ROLE_OUT;
+		else if (fr.dir != SG_DIR_OTHERHOST && (dst_local || !is_unicast(&p.dst)))
+			role = SG_ROLE_IN;
+		else
+			role = SG_ROLE_OTHER;
+		r->role[role]++;
+
+		if (res == SG_PARSE_OK)
+			flow_step(pp, env, r, &p, idx, true);
+		if (role == SG_ROLE_IN && (ret = feed(rn, &fr, &p, now))) {
+			snprintf(err, errlen, "replaying packet %llu: %s", (unsigned long long)idx,
+				 strerror(-ret));
+			sg_capture_close(&cap);
+			return 1;
+		}
+		if (res == SG_PARSE_OK)
+			flow_step(pp, env, r, &p, idx, false);
+	}
+	progress(o, "replaying", 1.0, idx, r->ndet, true);
+	sg_capture_close(&cap);
+	return ret < 0 ? 2 : 0;
+}
+
+int sg_replay(const struct sg_replay_opts *o, FILE *out, char *err, size_t errlen)
+{
+	struct sg_replay_result r = {};
+	struct prepass pp = {};
+	struct runner rn = { .r = &r, .o = o };
+	struct sg_env env;
+	int ret;
+
+	if (htab_init(&pp.flows, sizeof(struct flow_key), sizeof(struct flow)) ||
+	    htab_init(&pp.addrs, sizeof(struct sg_addr), sizeof(struct addr_stat)) ||
+	    htab_init(&pp.synack, sizeof(struct sg_replay_port), 1) ||
+	    htab_init(&r.listeners, sizeof(struct sg_replay_port), 1) ||
+	    htab_init(&r.sources, sizeof(struct sg_addr), sizeof(struct sg_replay_source))) {
+		snprintf(err, errlen, "out of memory");
+		ret = 1;
+		goto out;
+	}
+	pp.infer = o->nlocal == 0;
+	ret = first_pass(o, &pp, &r, err, errlen);
+	if (ret)
+		goto out;
+	if (pp.infer) {
+		infer_local(&pp, &r);
+		r.inferred = true;
+	} else {
+		memcpy(r.local, o->local, o->nlocal * sizeof(o->local[0]));
+		r.nlocal = o->nlocal;
+	}
+	htab_free(&pp.addrs);
+
+	if (sg_env_enter(&env, err, errlen)) {
+		ret = 1;
+		goto out;
+	}
+	if (open_servers(o, &pp, &env, &r)) {
+		snprintf(err, errlen, "out of memory");
+		ret = 1;
+		goto out;
+	}
+	if (runner_open(&rn, o, err, errlen)) {
+		ret = 1;
+		goto out;
+	}
+	rn.first_ts = r.first_ts;
+	ret = second_pass(o, &pp, &env, &rn, err, errlen);
+	if (ret)
+		goto out;
+	r.stats = rn.sum;
+	if (env.failed)
+		snprintf(r.env_error, sizeof(r.env_error), "%s", env.first_error);
+	sg_replay_report(o, &r, out);
+out:
+	runner_close(&rn);
+	htab_free(&pp.flows);
+	htab_free(&pp.addrs);
+	htab_free(&pp.synack);
+	htab_free(&r.listeners);
+	htab_free(&r.sources);
+	free(r.det);
+	return ret;
+}
