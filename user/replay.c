@@ -238,39 +238,57 @@ static void add_local(struct sg_replay_result *r, const struct sg_addr *a)
 	r->local[r->nlocal++] = sg_cidr_make(a, sg_addr_is_v4(a) ? 32 : 128);
 }
 
-/* The capture was taken on the protected host: in each family, the address
- * at one end of most packets is the host's (between two equally busy ones,
- * the probed side); any address sent from the same link address as those,
- * or (cooked captures) from a link address this host sent from, is another
- * of the host's addresses. */
+/* The capture was taken on the protected host, so the busiest address (at
+ * one end of most packets; between two equally busy ones, the probed side)
+ * is the host's, and so is every address sent from the host's link address
+ * (its own, or in cooked captures any this host sent from).  Captures
+ * without link addresses (raw IP) take the busiest address of each family
+ * that is at one end of at least half of that family's packets. */
 static void infer_local(struct prepass *pp, struct sg_replay_result *r)
 {
 	const struct addr_stat *best[2] = { NULL, NULL };
 	const struct sg_addr *best_addr[2] = { NULL, NULL };
-	uint8_t macs[MAX_OWN_MACS + 2][6];
-	int nmacs = 0;
+	uint8_t macs[MAX_OWN_MACS + 1][6];
+	uint64_t most[2] = { 0, 0 };
+	int nmacs = 0, top;
+	bool any_mac = false;
 	const void *key;
 	struct addr_stat *s;
 	size_t pos = 0;
 
 	while ((s = htab_next(&pp->addrs, &pos, &key))) {
+		any_mac |= s->has_mac;
+		if (s->appear > most[s->family == 6])
+			most[s->family == 6] = s->appear;
+	}
+	/* Within 2% of the busiest, the probed side wins: a capture of one
+	 * scanner and one host has both at every packet. */
+	pos = 0;
+	while ((s = htab_next(&pp->addrs, &pos, &key))) {
 		int f = s->family == 6;
 
-		if (!best[f] || s->appear > best[f]->appear ||
-		    (s->appear == best[f]->appear && s->serverish > best[f]->serverish) ||
-		    (s->appear == best[f]->appear && s->serverish == best[f]->serverish &&
-		     memcmp(key, best_addr[f], sizeof(struct sg_addr)) < 0)) {
+		if (s->appear * 50 < most[f] * 49)
+			continue;
+		if (!best[f] || s->serverish > best[f]->serverish ||
+		    (s->serverish == best[f]->serverish &&
+		     (s->appear > best[f]->appear ||
+		      (s->appear == best[f]->appear &&
+		       memcmp(key, best_addr[f], sizeof(struct sg_addr)) < 0)))) {
 			best[f] = s;
 			best_addr[f] = key;
 		}
 	}
-	for (int f = 0; f < 2; f++) {
-		if (!best[f] || best[f]->appear * 2 < pp->ip_packets[f])
-			continue;
-		add_local(r, best_addr[f]);
-		if (best[f]->has_mac)
-			memcpy(macs[nmacs++], best[f]->mac, 6);
+	top = !best[0] || (best[1] && best[1]->appear > best[0]->appear);
+	if (!best[top])
+		return;
+	add_local(r, best_addr[top]);
+	if (!any_mac) {
+		if (best[!top] && best[!top]->appear * 2 >= pp->ip_packets[!top])
+			add_local(r, best_addr[!top]);
+		return;
 	}
+	if (best[top]->has_mac)
+		memcpy(macs[nmacs++], best[top]->mac, 6);
 	for (int i = 0; i < pp->nown_mac; i++)
 		memcpy(macs[nmacs++], pp->own_mac[i], 6);
 	pos = 0;
