@@ -115,6 +115,17 @@ static bool is_unicast(const struct sg_addr *a)
 	return b[0] != 0xff;
 }
 
+/* An address a host can be known by: unicast, and not 0.0.0.0 or :: (the
+ * source of DHCP discovery and duplicate address detection). */
+static bool is_host_addr(const struct sg_addr *a)
+{
+	static const struct sg_addr any6;
+	struct sg_addr any4;
+
+	sg_addr_from_v4(&any4, 0);
+	return is_unicast(a) && memcmp(a, &any6, sizeof(*a)) && memcmp(a, &any4, sizeof(*a));
+}
+
 static bool in_cidrs(const struct sg_cidr *c, int n, const struct sg_addr *a)
 {
 	for (int i = 0; i < n; i++)
@@ -194,9 +205,9 @@ static int prepass_infer(struct prepass *pp, const struct sg_pkt *p, const struc
 	struct addr_stat *s = NULL, *d = NULL;
 
 	pp->ip_packets[p->family == 6]++;
-	if (is_unicast(&p->src) && !(s = addr_stat(pp, &p->src)))
+	if (is_host_addr(&p->src) && !(s = addr_stat(pp, &p->src)))
 		return -ENOMEM;
-	if (is_unicast(&p->dst) && !(d = addr_stat(pp, &p->dst)))
+	if (is_host_addr(&p->dst) && !(d = addr_stat(pp, &p->dst)))
 		return -ENOMEM;
 	if (s) {
 		s->appear++;
