@@ -580,6 +580,7 @@ static int run_tool(int (*fn)(const struct sg_tool_args *, int, char **, char *,
 }
 
 static int cmd_replay(int argc, char **argv) { return run_tool(sg_cmd_replay, argc, argv); }
+static int cmd_audit(int argc, char **argv) { return run_tool(sg_cmd_audit, argc, argv); }
 
 /* ---- main -------------------------------------------------------------------- */
 
@@ -593,6 +594,7 @@ static const struct cmd {
 	{ "allow", cmd_allow },
 	{ "block", cmd_block },
 	{ "replay", cmd_replay },
+	{ "audit", cmd_audit },
 };
 
 /* Options of the operator tools, each valid with one command only.
