@@ -31,7 +31,8 @@ COMMON_SRCS := user/log.c user/addr.c user/json.c user/pin.c user/cfgkeys.c \
 	       user/ops.c user/fmt.c
 DAEMON_SRCS := user/scanguardd.c user/loader.c user/events.c user/hostaddr.c
 CTL_SRCS    := user/scanguardctl.c user/ctl_replay.c user/replay.c user/replay_report.c \
-	       user/replay_env.c user/capture.c user/htab.c user/audit.c user/sockdiag.c
+	       user/replay_env.c user/capture.c user/htab.c user/audit.c user/sockdiag.c \
+	       user/top.c
 COMMON_OBJS := $(COMMON_SRCS:user/%.c=$(OUT)/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:user/%.c=$(OUT)/%.o)
 CTL_OBJS    := $(CTL_SRCS:user/%.c=$(OUT)/%.o)
@@ -72,7 +73,7 @@ $(OUT)/scanguardd: $(DAEMON_OBJS) $(COMMON_OBJS)
 
 $(OUT)/scanguardctl: $(CTL_OBJS) $(COMMON_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -lpcap -o $@
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -lpcap -lm -o $@
 
 # ---- tests --------------------------------------------------------------------
 $(OUT)/tests/%.o: tests/unit/%.c $(OUT)/scanguard.skel.h | $(OUT)/tests

@@ -581,6 +581,7 @@ static int run_tool(int (*fn)(const struct sg_tool_args *, int, char **, char *,
 
 static int cmd_replay(int argc, char **argv) { return run_tool(sg_cmd_replay, argc, argv); }
 static int cmd_audit(int argc, char **argv) { return run_tool(sg_cmd_audit, argc, argv); }
+static int cmd_top(int argc, char **argv) { return run_tool(sg_cmd_top, argc, argv); }
 
 /* ---- main -------------------------------------------------------------------- */
 
@@ -595,6 +596,7 @@ static const struct cmd {
 	{ "block", cmd_block },
 	{ "replay", cmd_replay },
 	{ "audit", cmd_audit },
+	{ "top", cmd_top },
 };
 
 /* Options of the operator tools, each valid with one command only.
