@@ -43,6 +43,7 @@
 
 #define RECENT_MAX	64	/* detections remembered */
 #define TRACK_BATCH	4096
+#define BATCH_ROWS	70	/* a plain frame: about 20 rows per list */
 
 static volatile sig_atomic_t stop_flag, resized;
 
@@ -382,7 +383,7 @@ static void build_frame(struct top *t)
 
 	/* Share the rows left between the three lists a row at a time, so a
 	 * small terminal still shows the head of each. */
-	avail = (t->interactive ? t->rows : 1 << 20) - fixed;
+	avail = (t->interactive ? t->rows : BATCH_ROWS) - fixed;
 	want[0] = t->ntrk;
 	want[1] = t->nblocks;
 	want[2] = t->nrecent;
