@@ -26,7 +26,8 @@ struct sg_tool_args {
 	const char *cfg_key[SG_TOOL_MAX_ARGS], *cfg_val[SG_TOOL_MAX_ARGS];
 	int ncfg;
 	const char *local[SG_TOOL_MAX_ARGS], *allow[SG_TOOL_MAX_ARGS], *open[SG_TOOL_MAX_ARGS];
-	int nlocal, nallow, nopen;
+	const char *trap[SG_TOOL_MAX_ARGS], *expose[SG_TOOL_MAX_ARGS];
+	int nlocal, nallow, nopen, ntrap, nexpose;
 	const char *top;
 	int progress;		/* -1 --no-progress, 0 auto, 1 --progress */
 	/* audit */

@@ -8,6 +8,7 @@
 #include <string.h>
 #include "cfgkeys.h"
 #include "ctl.h"
+#include "fmt.h"
 #include "replay.h"
 
 #define DEFAULT_TOP 10
@@ -73,6 +74,46 @@ static int add_open(const char *item, void *ctx, char *err, size_t errlen)
 	return 0;
 }
 
+static int add_trap(const char *item, void *ctx, char *err, size_t errlen)
+{
+	struct sg_replay_opts *o = ctx;
+	char why[256];
+	uint16_t port;
+	uint8_t pc;
+
+	if (o->ntraps >= SG_REPLAY_MAX_CIDRS) {
+		snprintf(err, errlen, "--trap: at most %d entries", SG_REPLAY_MAX_CIDRS);
+		return -1;
+	}
+	if (sg_target_parse(item, false, &pc, &port, why, sizeof(why))) {
+		snprintf(err, errlen, "--trap: %s", why);
+		return -1;
+	}
+	if (pc != SG_PC_TCP && pc != SG_PC_UDP) {
+		snprintf(err, errlen, "--trap: '%s': only tcp and udp ports can be traps", item);
+		return -1;
+	}
+	o->traps[o->ntraps++] = SG_TARGET(pc, port);
+	return 0;
+}
+
+static int add_expose(const char *item, void *ctx, char *err, size_t errlen)
+{
+	struct sg_replay_opts *o = ctx;
+	char why[256];
+
+	if (o->nexpose >= SG_REPLAY_MAX_CIDRS) {
+		snprintf(err, errlen, "--expose: at most %d entries", SG_REPLAY_MAX_CIDRS);
+		return -1;
+	}
+	if (sg_expose_parse(item, &o->expose[o->nexpose], why, sizeof(why))) {
+		snprintf(err, errlen, "--expose: %s", why);
+		return -1;
+	}
+	o->nexpose++;
+	return 0;
+}
+
 int sg_cmd_replay(const struct sg_tool_args *a, int argc, char **argv, char *err, size_t errlen)
 {
 	struct sg_replay_opts *o = calloc(1, sizeof(*o));
@@ -116,8 +157,20 @@ int sg_cmd_replay(const struct sg_tool_args *a, int argc, char **argv, char *err
 	allow = (struct cidr_list){ "allow", o->allow, &o->nallow };
 	if (each_item(a->local, a->nlocal, err, errlen, add_cidr, &local) ||
 	    each_item(a->allow, a->nallow, err, errlen, add_cidr, &allow) ||
-	    each_item(a->open, a->nopen, err, errlen, add_open, o))
+	    each_item(a->open, a->nopen, err, errlen, add_open, o) ||
+	    each_item(a->trap, a->ntrap, err, errlen, add_trap, o) ||
+	    each_item(a->expose, a->nexpose, err, errlen, add_expose, o))
 		goto out;
+	/* As scanguardd: a segment is named, never guessed. */
+	if (o->cfg.protect == SG_PROTECT_SEGMENT && !o->nlocal) {
+		snprintf(err, errlen, "--protect segment needs --local naming the segment's "
+			 "addresses (CIDRs)");
+		goto out;
+	}
+	if (o->cfg.protect != SG_PROTECT_SEGMENT && o->nexpose) {
+		snprintf(err, errlen, "--expose needs --protect segment");
+		goto out;
+	}
 	ret = sg_replay(o, stdout, err, errlen);
 out:
 	free(o);

@@ -499,7 +499,7 @@ static void flow_step(struct prepass *pp, struct sg_env *env, struct sg_replay_r
 struct runner {
 	struct scanguard_bpf *skel;
 	struct sg_maps maps;
-	int prog_fd, clock_fd;
+	int prog_fd, inside_fd, clock_fd;
 	struct ring_buffer *rb;
 	int ncpu;
 	struct sg_stats *percpu;
@@ -547,6 +547,7 @@ static int runner_open(struct runner *rn, const struct sg_replay_opts *o, char *
 		return ret;
 	}
 	rn->prog_fd = bpf_program__fd(rn->skel->progs.scanguard_xdp_test);
+	rn->inside_fd = bpf_program__fd(rn->skel->progs.scanguard_xdp_inside_test);
 	rn->clock_fd = bpf_map__fd(rn->skel->maps.SG_MAP_TEST_CLOCK);
 	rn->maps.config = bpf_map__fd(rn->skel->maps.SG_MAP_CONFIG);
 	rn->maps.state = bpf_map__fd(rn->skel->maps.SG_MAP_STATE);
@@ -557,6 +558,8 @@ static int runner_open(struct runner *rn, const struct sg_replay_opts *o, char *
 	rn->maps.cidr_blocks = bpf_map__fd(rn->skel->maps.SG_MAP_CIDR_BLOCKS);
 	rn->maps.allow = bpf_map__fd(rn->skel->maps.SG_MAP_ALLOW);
 	rn->maps.ifaces = bpf_map__fd(rn->skel->maps.SG_MAP_IFACES);
+	rn->maps.traps = bpf_map__fd(rn->skel->maps.SG_MAP_TRAPS);
+	rn->maps.exposed = bpf_map__fd(rn->skel->maps.SG_MAP_EXPOSED);
 	ret = sg_maps_from_fds(&rn->maps);
 	if (ret) {
 		snprintf(err, errlen, "cannot map sg_state: %s", strerror(-ret));
@@ -572,6 +575,22 @@ static int runner_open(struct runner *rn, const struct sg_replay_opts *o, char *
 
 		if (sg_allow_add(&rn->maps, &o->allow[i], 0, NULL, why, sizeof(why))) {
 			snprintf(err, errlen, "--allow: %s", why);
+			return -EINVAL;
+		}
+	}
+	for (int i = 0; i < o->ntraps; i++) {
+		ret = sg_trap_set(&rn->maps, SG_TARGET_PC(o->traps[i]), SG_TARGET_PORT(o->traps[i]),
+				  true);
+		if (ret) {
+			snprintf(err, errlen, "--trap: %s", strerror(-ret));
+			return ret;
+		}
+	}
+	for (int i = 0; i < o->nexpose; i++) {
+		char why[256];
+
+		if (sg_expose_add(&rn->maps, &o->expose[i], why, sizeof(why))) {
+			snprintf(err, errlen, "--expose: %s", why);
 			return -EINVAL;
 		}
 	}
@@ -656,16 +675,43 @@ static int handle_events(struct runner *rn)
 		d->count = ev->count;
 		d->threshold = ev->threshold;
 		d->kinds = ev->kinds;
+		d->score = ev->score;
+		d->strikes = ev->strikes;
+		d->hosts = ev->hosts;
+		d->block_ttl_ns = ev->block_ttl_ns;
+		d->window_ns = ev->window_ns;
+		d->protect = ev->protect;
+		d->last_dst = ev->last_dst;
+		d->last_target = ev->last_target;
 		d->nsample = ev->nsample < SG_EVENT_SAMPLE ? ev->nsample : SG_EVENT_SAMPLE;
 		memcpy(d->sample, ev->sample, sizeof(d->sample));
 		s = htab_get(&r->sources, &ev->src, false);
+		if (!s) {
+			/* A network's detection: its sources' probes before it. */
+			struct sg_cidr net = sg_cidr_make(&ev->src, ev->prefixlen);
+			struct sg_replay_source *m;
+			const void *key;
+			size_t pos = 0;
+
+			while ((m = htab_next(&r->sources, &pos, &key)))
+				if (sg_cidr_contains(&net, key)) {
+					d->probes_passed += m->pending;
+					m->pending = 0;
+				}
+		}
 		if (s) {
 			d->probes_passed = s->pending;
 			s->pending = 0;
 			s->detections++;
 			s->last_det = r->ndet - 1;
-			if (ev->detector == SG_DET_DISTINCT_PORTS && ev->count > s->peak)
+			/* These detectors count the source's own window. */
+			if ((ev->detector == SG_DET_DISTINCT_PORTS || ev->detector == SG_DET_SCORE ||
+			     ev->detector == SG_DET_STEALTH || ev->detector == SG_DET_FRAGMENT) &&
+			    ev->count > s->peak)
 				s->peak = ev->count;
+			if (ev->score > s->peak_score)
+				s->peak_score = ev->score;
+			s->kinds |= ev->kinds;
 		}
 	}
 	return 0;
@@ -726,6 +772,8 @@ static int feed(struct runner *rn, const struct sg_frame *fr, const struct sg_pk
 		if (bpf_map_lookup_elem(rn->maps.track, &key, &t) == 0) {
 			if (t.count > s->peak)
 				s->peak = t.count;
+			if (t.score > s->peak_score)
+				s->peak_score = t.score;
 			s->kinds |= SG_TRACK_KINDS(t.bits);
 		}
 	}
@@ -739,6 +787,21 @@ static int feed(struct runner *rn, const struct sg_frame *fr, const struct sg_pk
 			d->dropped++;
 	}
 	return 0;
+}
+
+/* Segment mode: a packet leaving the segment goes to the inside program,
+ * which remembers the flow so its answers are not taken for probes. */
+static int feed_inside(struct runner *rn, const struct sg_frame *fr, uint64_t now)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = fr->data, .data_size_in = fr->len,
+		    .repeat = 1);
+	__u32 zero = 0;
+
+	if (bpf_map_update_elem(rn->clock_fd, &zero, &now, BPF_ANY) ||
+	    bpf_prog_test_run_opts(rn->inside_fd, &opts))
+		return -errno;
+	rn->r->inside_fed++;
+	return stats_sum(rn, &rn->sum);
 }
 
 static int second_pass(const struct sg_replay_opts *o, struct prepass *pp, struct sg_env *env,
@@ -793,6 +856,13 @@ static int second_pass(const struct sg_replay_opts *o, struct prepass *pp, struc
 
 		if (res == SG_PARSE_OK)
 			flow_step(pp, env, r, &p, idx, true);
+		if (role == SG_ROLE_OUT && o->cfg.protect == SG_PROTECT_SEGMENT && !dst_local &&
+		    (ret = feed_inside(rn, &fr, now))) {
+			snprintf(err, errlen, "replaying packet %llu: %s", (unsigned long long)idx,
+				 strerror(-ret));
+			sg_capture_close(&cap);
+			return 1;
+		}
 		if (role == SG_ROLE_IN && (ret = feed(rn, &fr, &p, now))) {
 			snprintf(err, errlen, "replaying packet %llu: %s", (unsigned long long)idx,
 				 strerror(-ret));
@@ -841,7 +911,9 @@ int sg_replay(const struct sg_replay_opts *o, FILE *out, char *err, size_t errle
 		ret = 1;
 		goto out;
 	}
-	if (open_servers(o, &pp, &env, &r)) {
+	/* A segment's hosts are not this machine: their open services come from
+	 * --expose and their own flows from the inside program, not sockets. */
+	if (o->cfg.protect != SG_PROTECT_SEGMENT && open_servers(o, &pp, &env, &r)) {
 		snprintf(err, errlen, "out of memory");
 		ret = 1;
 		goto out;

@@ -12,6 +12,7 @@
 #include "scanguard.h"
 #include "addr.h"
 #include "htab.h"
+#include "ops.h"
 
 #define SG_REPLAY_MAX_CIDRS	256
 
@@ -32,6 +33,10 @@ struct sg_replay_opts {
 	int nlocal;
 	struct sg_port_range open[SG_REPLAY_MAX_CIDRS];
 	int nopen;
+	uint32_t traps[SG_REPLAY_MAX_CIDRS];	/* SG_TARGET values, as scanguardd --trap */
+	int ntraps;
+	struct sg_expose_entry expose[SG_REPLAY_MAX_CIDRS];	/* segment mode, as --expose */
+	int nexpose;
 	int top;		/* undetected sources to list */
 	enum sg_progress progress;
 	bool json;
@@ -55,6 +60,10 @@ struct sg_replay_detection {
 	struct sg_addr src;
 	uint8_t family, prefixlen, action, detector;
 	uint32_t count, threshold, kinds, nsample;
+	int32_t score;
+	uint32_t strikes, hosts, protect, last_target;
+	uint64_t block_ttl_ns, window_ns;
+	struct sg_addr last_dst;
 	uint32_t sample[SG_EVENT_SAMPLE];
 	uint64_t probes_passed;	/* the source's probes that passed before this detection */
 	uint64_t dropped;	/* packets dropped (or, in monitor mode, that would be) after it */
@@ -68,6 +77,7 @@ struct sg_replay_source {
 	uint64_t dropped;	/* XDP_DROP verdicts */
 	uint64_t would_drop;	/* monitor mode: counted as would-drop */
 	uint32_t peak;		/* most distinct targets counted in one window */
+	int32_t peak_score;	/* highest failure score */
 	uint32_t kinds;
 	uint32_t detections;
 	int last_det;		/* index of its latest detection, -1 none */
@@ -89,6 +99,7 @@ struct sg_replay_result {
 	/* emulated sockets */
 	uint64_t tcp_listeners, udp_servers, flows_emulated, flows_failed;
 	uint64_t flows_untracked;	/* past the flow table's limit */
+	uint64_t inside_fed;		/* segment mode: outbound packets given to the inside program */
 	char env_error[160];
 	struct htab listeners;	/* (addr, port, proto) -> u8 */
 	/* outcome */

@@ -55,6 +55,8 @@ static int by_peak(const void *a, const void *b)
 
 	if (x->s->peak != y->s->peak)
 		return x->s->peak < y->s->peak ? 1 : -1;
+	if (x->s->peak_score != y->s->peak_score)
+		return x->s->peak_score < y->s->peak_score ? 1 : -1;
 	if (x->s->probes != y->s->probes)
 		return x->s->probes < y->s->probes ? 1 : -1;
 	return memcmp(x->key, y->key, sizeof(*x->key));
@@ -204,11 +206,26 @@ static void json_report(const struct sg_replay_opts *o, const struct sg_replay_r
 	for (int i = 0; i < o->nallow; i++)
 		jw_str(&w, NULL, sg_cidr_str(&o->allow[i], buf, sizeof(buf)));
 	jw_arr_close(&w);
+	jw_arr_open(&w, "trap");
+	for (int i = 0; i < o->ntraps; i++)
+		jw_str(&w, NULL, sg_target_str(o->traps[i], buf, sizeof(buf)));
+	jw_arr_close(&w);
+	jw_arr_open(&w, "expose");
+	for (int i = 0; i < o->nexpose; i++) {
+		char t[32];
+
+		snprintf(buf, sizeof(buf), "%s@", sg_target_str(SG_TARGET(o->expose[i].pc,
+			 o->expose[i].port), t, sizeof(t)));
+		sg_cidr_str(&o->expose[i].cidr, buf + strlen(buf), sizeof(buf) - strlen(buf));
+		jw_str(&w, NULL, buf);
+	}
+	jw_arr_close(&w);
 	jw_obj_close(&w);
 
 	jw_obj_open(&w, "packets");
 	for (int i = 0; i < SG_ROLE_MAX; i++)
 		jw_u64(&w, role_names[i], r->role[i]);
+	jw_u64(&w, "outbound_to_inside_program", r->inside_fed);
 	jw_obj_close(&w);
 
 	jw_obj_open(&w, "open");
@@ -239,13 +256,27 @@ static void json_report(const struct sg_replay_opts *o, const struct sg_replay_r
 		jw_str(&w, "source", det_source(d, buf, sizeof(buf)));
 		jw_str(&w, "detector", sg_detector_name(d->detector));
 		jw_str(&w, "action", sg_action_name(d->action));
-		jw_u64(&w, "ports_counted", d->count);
+		/* As in scanguardd's scan events (README, "Event format"). */
+		jw_obj_open(&w, "evidence");
+		jw_u64(&w, "count", d->count);
 		jw_u64(&w, "threshold", d->threshold);
-		sg_kinds_json(&w, "probe_kinds", d->kinds);
+		jw_u64(&w, "window", d->window_ns / SG_NSEC_PER_SEC);
+		jw_i64(&w, "score", d->score);
+		if (d->protect == SG_PROTECT_SEGMENT)
+			jw_u64(&w, "hosts", d->hosts);
+		jw_obj_close(&w);
+		jw_u64(&w, "ports_counted", d->count);
 		jw_arr_open(&w, "ports_sample");
 		for (uint32_t j = 0; j < d->nsample; j++)
 			jw_str(&w, NULL, sg_target_str(d->sample[j], buf, sizeof(buf)));
 		jw_arr_close(&w);
+		jw_obj_open(&w, "last_probe");
+		jw_str(&w, "destination", sg_addr_str(&d->last_dst, -1, buf, sizeof(buf)));
+		jw_str(&w, "target", sg_target_str(d->last_target, buf, sizeof(buf)));
+		jw_obj_close(&w);
+		sg_kinds_json(&w, "probe_kinds", d->kinds);
+		jw_u64(&w, "block_ttl", d->block_ttl_ns / SG_NSEC_PER_SEC);
+		jw_u64(&w, "strikes", d->strikes);
 		jw_u64(&w, "probes_passed", d->probes_passed);
 		jw_u64(&w, o->cfg.mode == SG_MODE_MONITOR ? "would_drop" : "dropped", d->dropped);
 		jw_obj_close(&w);
@@ -264,6 +295,7 @@ static void json_report(const struct sg_replay_opts *o, const struct sg_replay_r
 		jw_u64(&w, "probes", s->probes);
 		jw_u64(&w, "probes_passed", s->probes_passed);
 		jw_u64(&w, "peak_ports", s->peak);
+		jw_i64(&w, "peak_score", s->peak_score);
 		sg_kinds_json(&w, "probe_kinds", s->kinds);
 		jw_u64(&w, "dropped", s->dropped);
 		jw_u64(&w, "would_drop", s->would_drop);
@@ -350,7 +382,12 @@ static void text_report(const struct sg_replay_opts *o, const struct sg_replay_r
 		else
 			fprintf(out, "%s%s %s", i ? ", " : "", sg_cfgkeys[i].name, str);
 	}
-	fprintf(out, "; allow-list %d entr%s\n", o->nallow, o->nallow == 1 ? "y" : "ies");
+	fprintf(out, "; allow-list %d entr%s", o->nallow, o->nallow == 1 ? "y" : "ies");
+	for (int i = 0; i < o->ntraps; i++)
+		fprintf(out, "%s%s", i ? "," : "; traps ", sg_target_str(o->traps[i], buf, sizeof(buf)));
+	if (o->nexpose)
+		fprintf(out, "; %d exposed service%s", o->nexpose, o->nexpose == 1 ? "" : "s");
+	fprintf(out, "\n");
 	fprintf(out, "replayed:  %llu packets inbound to the local addresses (not replayed: "
 		"%llu outbound, %llu of other hosts, %llu between local addresses, %llu not IP, "
 		"%llu unparsable)\n", (unsigned long long)r->role[SG_ROLE_IN],
@@ -367,12 +404,17 @@ static void text_report(const struct sg_replay_opts *o, const struct sg_replay_r
 			o->open[i].proto == IPPROTO_TCP ? "tcp" : "udp", o->open[i].lo,
 			o->open[i].hi != o->open[i].lo ? "-" : "",
 			o->open[i].hi != o->open[i].lo ? o->open[i].hi : 0);
-	fprintf(out, "; %llu of the host's own flows\n", (unsigned long long)r->flows_emulated);
+	if (o->cfg.protect == SG_PROTECT_SEGMENT)
+		fprintf(out, "; segment mode: %llu outbound packets recorded as the segment's flows\n",
+			(unsigned long long)r->inside_fed);
+	else
+		fprintf(out, "; %llu of the host's own flows\n",
+			(unsigned long long)r->flows_emulated);
 
 	fprintf(out, "\ndetections: %zu\n", r->ndet);
 	if (r->ndet)
-		fprintf(out, "  %-24s %-10s %-28s %-16s %-12s %6s %-14s %7s %10s\n", "TIME", "AT",
-			"SOURCE", "DETECTOR", "ACTION", "PORTS", "KINDS", "PASSED", dropword);
+		fprintf(out, "  %-24s %-10s %-28s %-14s %-9s %5s %5s %-12s %6s %10s\n", "TIME", "AT",
+			"SOURCE", "DETECTOR", "ACTION", "PORTS", "SCORE", "KINDS", "PASSED", dropword);
 	for (size_t i = 0; i < r->ndet; i++) {
 		const struct sg_replay_detection *d = &r->det[i];
 		uint64_t at = d->ts_ns - r->first_ts;
@@ -380,23 +422,23 @@ static void text_report(const struct sg_replay_opts *o, const struct sg_replay_r
 		snprintf(b2, sizeof(b2), "+%llu.%03llus", (unsigned long long)(at / 1000000000ULL),
 			 (unsigned long long)(at % 1000000000ULL / 1000000));
 		fprintf(out, "  %-24s %-10s ", epoch_str(d->ts_ns, buf, sizeof(buf)), b2);
-		fprintf(out, "%-28s %-16s %-12s %6u %-14s %7llu %10llu\n",
+		fprintf(out, "%-28s %-14s %-9s %5u %5d %-12s %6llu %10llu\n",
 			det_source(d, buf, sizeof(buf)), sg_detector_name(d->detector),
-			sg_action_name(d->action), d->count, sg_kinds_str(d->kinds, kinds,
+			sg_action_name(d->action), d->count, d->score, sg_kinds_str(d->kinds, kinds,
 			sizeof(kinds)), (unsigned long long)d->probes_passed,
 			(unsigned long long)d->dropped);
 	}
 
 	if (n > nd) {
-		fprintf(out, "\nundetected sources with the most distinct ports in a window "
-			"(threshold %u):\n", o->cfg.threshold);
-		fprintf(out, "  %-28s %9s %8s %10s  %s\n", "SOURCE", "PACKETS", "PROBES",
-			"PEAK-PORTS", "KINDS");
+		fprintf(out, "\nundetected sources closest to a threshold (ports %u, score %d):\n",
+			o->cfg.threshold, o->cfg.score_threshold);
+		fprintf(out, "  %-28s %9s %8s %10s %10s  %s\n", "SOURCE", "PACKETS", "PROBES",
+			"PEAK-PORTS", "PEAK-SCORE", "KINDS");
 		for (size_t i = nd; i < n; i++)
-			fprintf(out, "  %-28s %9llu %8llu %10u  %s\n",
+			fprintf(out, "  %-28s %9llu %8llu %10u %10d  %s\n",
 				source_str(v[i].key, o, buf, sizeof(buf)),
 				(unsigned long long)v[i].s->packets,
-				(unsigned long long)v[i].s->probes, v[i].s->peak,
+				(unsigned long long)v[i].s->probes, v[i].s->peak, v[i].s->peak_score,
 				sg_kinds_str(v[i].s->kinds, kinds, sizeof(kinds)));
 	}
 

@@ -3,7 +3,8 @@
  * top.c - `scanguardctl top`: a live view of a running instance, refreshed
  * like top(1): packet, drop and probe rates, the sources with the most
  * distinct ports in their current window (sg_track), blocked sources with
- * the time left, and recent detections.
+ * the time left, and recent detections.  Sources are ranked by failure
+ * score, then by distinct ports (the score stays 0 when scoring is off).
  *
  * Recent detections come from the block table, not from the event ring
  * buffer: the ring buffer has one consumer, the daemon, and reading it here
@@ -163,6 +164,8 @@ static int by_count(const void *a, const void *b)
 {
 	const struct tracked *x = a, *y = b;
 
+	if (x->t.score != y->t.score)
+		return x->t.score < y->t.score ? 1 : -1;
 	if (x->t.count != y->t.count)
 		return x->t.count < y->t.count ? 1 : -1;
 	return memcmp(&x->key, &y->key, sizeof(x->key));
@@ -366,8 +369,14 @@ static void build_frame(struct top *t)
 	    t->running ? "running" : "NOT RUNNING", sg_mode_name(t->cfg.mode),
 	    clock_of(now, now, hms, sizeof(hms)));
 	put(t, "interfaces: %s", t->ifaces[0] ? t->ifaces : "none attached");
-	put(t, "detection: more than %u distinct ports in %s; blocks last %s", t->cfg.threshold,
-	    dur(t->cfg.window_ns, b1, sizeof(b1)), dur(t->cfg.block_ttl_ns, b2, sizeof(b2)));
+	if (t->cfg.score_threshold > 0)
+		put(t, "detection: failure score %d or more than %u distinct ports in %s; blocks "
+		    "last %s", t->cfg.score_threshold, t->cfg.threshold,
+		    dur(t->cfg.window_ns, b1, sizeof(b1)), dur(t->cfg.block_ttl_ns, b2, sizeof(b2)));
+	else
+		put(t, "detection: more than %u distinct ports in %s; blocks last %s",
+		    t->cfg.threshold, dur(t->cfg.window_ns, b1, sizeof(b1)),
+		    dur(t->cfg.block_ttl_ns, b2, sizeof(b2)));
 	if (t->have_prev)
 		put(t, "packets/s %s  drops/s %s  probes/s %s  detections %llu (+%llu)  blocked %zu"
 		    "  tracked %zu", human(rate(t, c->c[SG_STAT_PACKETS], p->c[SG_STAT_PACKETS]), b1,
@@ -402,13 +411,13 @@ static void build_frame(struct top *t)
 
 	put(t, "%s", "");
 	put(t, "TOP SOURCES this window (%zu of %zu tracked)", t->ntrk, t->ntracked);
-	put(t, "  %-40s %6s  %-20s %s", "SOURCE", "PORTS", "KINDS", "WINDOW");
+	put(t, "  %-40s %6s %6s  %-20s %s", "SOURCE", "SCORE", "PORTS", "KINDS", "WINDOW");
 	for (int i = 0; i < give[0]; i++) {
 		const struct tracked *r = &t->trk[i];
 
-		put(t, "  %-40s %6u  %-20s %s", key_str(&r->key, &t->cfg, a, sizeof(a)), r->t.count,
-		    sg_kinds_str(SG_TRACK_KINDS(r->t.bits), kinds, sizeof(kinds)),
-		    dur(now - r->t.window_start, b1, sizeof(b1)));
+		put(t, "  %-40s %6d %6u  %-20s %s", key_str(&r->key, &t->cfg, a, sizeof(a)),
+		    r->t.score, r->t.count, sg_kinds_str(SG_TRACK_KINDS(r->t.bits), kinds,
+		    sizeof(kinds)), dur(now - r->t.window_start, b1, sizeof(b1)));
 	}
 	put(t, "BLOCKED (%zu)", t->nblocks);
 	for (int i = 0; i < give[1]; i++) {
@@ -475,6 +484,7 @@ static void show_json(struct top *t)
 	for (size_t i = 0; i < t->ntrk && i < 20; i++) {
 		jw_obj_open(&w, NULL);
 		jw_str(&w, "source", key_str(&t->trk[i].key, &t->cfg, a, sizeof(a)));
+		jw_i64(&w, "score", t->trk[i].t.score);
 		jw_u64(&w, "ports", t->trk[i].t.count);
 		sg_kinds_json(&w, "probe_kinds", SG_TRACK_KINDS(t->trk[i].t.bits));
 		jw_u64(&w, "window_age", (now - t->trk[i].t.window_start) / SG_NSEC_PER_SEC);
