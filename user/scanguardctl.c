@@ -22,11 +22,12 @@
 #include "ctl.h"
 #include "fmt.h"
 #include "json.h"
+#include "links.h"
 #include "log.h"
 #include "ops.h"
 #include "pin.h"
 
-#define SG_VERSION "0.1.0"
+#include "version.h"
 
 static bool json_out;
 static const char *pin_path = SG_DEFAULT_PIN_PATH;
@@ -75,11 +76,11 @@ static void usage(FILE *f)
 "  trap list\n"
 "  expose add|del PROTO/PORT@CIDR  segment mode: an open service (port 'any' = all)\n"
 "  expose list\n"
-"  replay CAPTURE                  run the XDP program over a pcap/pcapng capture and\n"
-"                                  report what it would have detected and dropped\n"
-"  audit                           list listening sockets, their processes, and which\n"
-"                                  are exposed on protected interfaces but not expected\n"
-"  top                             live view: rates, top sources, blocks, detections\n"
+"  detach                          detach the program and remove the instance\n"
+"                                  (refused while scanguardd runs on it)\n"
+"  replay CAPTURE                  what the program would have done to a capture\n"
+"  audit                           listening sockets: owners, exposure, expected\n"
+"  top                             live view: rates, sources, blocks, detections\n"
 "\n"
 "Config keys:\n");
 	for (size_t i = 0; i < sg_ncfgkeys; i++)
@@ -92,25 +93,22 @@ static void usage(FILE *f)
 "  -h, --help        this help\n"
 "      --version     print the version\n"
 "\n"
-"replay options (configuration as scanguardd's flags; defaults are the daemon's):\n"
-"      --threshold N, --window DURATION, --block-ttl DURATION, --mode MODE, ...\n"
-"                    every config key above, as --KEY VALUE\n"
-"      --allow CIDR[,CIDR]   never count or block these sources (repeatable)\n"
-"      --local CIDR[,CIDR]   the protected host's addresses (default: inferred from\n"
-"                            the capture, which must then be taken on that host)\n"
-"      --open PROTO/PORT[-PORT][,...]  ports to treat as open though the capture\n"
-"                            never shows them answering (tcp/514, udp/5000-5010)\n"
-"      --trap PROTO/PORT[,...]  trap ports, as scanguardd --trap\n"
-"      --expose PROTO/PORT@CIDR[,...]  with --protect segment: open services, as\n"
-"                            scanguardd --expose (--local then names the segment)\n"
-"      --top N               undetected sources to list (default 10)\n"
-"      --progress, --no-progress  progress on stderr (default: on a terminal, after 1s)\n"
+"replay options (defaults are scanguardd's):\n"
+"      --KEY VALUE           every config key above (--threshold 20)\n"
+"      --allow CIDR[,...]    never count or block these sources (repeatable)\n"
+"      --local CIDR[,...]    the protected addresses (default: inferred, for a\n"
+"                            capture taken on the protected host)\n"
+"      --open PROTO/PORT[-PORT][,...]  open though never answering in the capture\n"
+"      --trap PROTO/PORT[,...]         trap ports, as scanguardd --trap\n"
+"      --expose PROTO/PORT@CIDR[,...]  segment mode's open services\n"
+"      --top N               undetected sources listed (default 10)\n"
+"      --progress, --no-progress  progress on stderr (default: on a terminal)\n"
 "audit options:\n"
-"      --expect PROTO/PORT[-PORT][,...]  listeners that may be exposed (repeatable)\n"
-"      --expect-file FILE    the same, one or more per line, # comments\n"
+"      --expect PROTO/PORT[-PORT][,...]  may be exposed (repeatable)\n"
+"      --expect-file FILE    the same, from a file (# comments)\n"
 "top options:\n"
 "      --interval SECONDS    refresh period (default 1, at least 0.1)\n"
-"      --count N             refreshes before exiting (default: until q or Ctrl-C)\n"
+"      --count N             refreshes, then exit (default: until q or Ctrl-C)\n"
 "\n"
 "Exit status: 0 done, 1 failed or refused, 2 invalid input, 3 no instance,\n"
 "4 audit found an unexpected listener exposed on a protected interface.\n",
@@ -164,6 +162,9 @@ static int cmd_status(int argc, char **argv)
 	long tracked;
 	int ret;
 
+	struct sg_pinned_link links[SG_MAX_IFACES];
+	int nlinks, nlive = 0;
+
 	if (argc)
 		return fail(EX_USAGE, "status takes no arguments");
 	if ((ret = open_instance()))
@@ -176,19 +177,30 @@ static int cmd_status(int argc, char **argv)
 		return fail(EX_FAIL, "cannot read the allow-list: %s", strerror(-ret));
 	}
 	for (size_t i = 0; i < nallow; i++)
-		nauto += !!(allow[i].flags & SG_ALLOW_AUTO);
+		nauto += !!(allow[i].flags & SG_ALLOW_AUTOMATIC);
 	for (size_t i = 0; i < nblocks; i++)
 		nexact += blocks[i].exact;
 	tracked = count_keys(maps.track, sizeof(struct sg_addr));
+	nlinks = sg_links_list(pin_path, links, SG_MAX_IFACES);
+	sg_links_close(links, nlinks > 0 ? nlinks : 0);
+	for (int i = 0; i < nlinks; i++)
+		nlive += links[i].ifindex != 0;
 
 	if (json_out) {
 		jw_obj_open(&jw, NULL);
 		jw_bool(&jw, "daemon_running", running);
 		jw_str(&jw, "pin_path", pin_path);
+		jw_bool(&jw, "persistent", nlinks > 0);
+		jw_u64(&jw, "pinned_links", nlive);
 		jw_arr_open(&jw, "interfaces");
 	} else {
 		printf("daemon:      %s\n", running ? "running" : "not running (maps still pinned)");
 		printf("pin path:    %s\n", pin_path);
+		if (nlinks > 0)
+			printf("persistent:  %d pinned link%s keep the program attached\n", nlive,
+			       nlive == 1 ? "" : "s");
+		else
+			printf("persistent:  no (the program lives as long as the daemon)\n");
 		printf("interfaces: ");
 	}
 	for (__u32 i = 0; i < SG_MAX_IFACES; i++) {
@@ -221,6 +233,18 @@ static int cmd_status(int argc, char **argv)
 		jw_u64(&jw, "allow_entries", nallow);
 		jw_u64(&jw, "allow_automatic", nauto);
 		jw_i64(&jw, "tracked_sources", tracked);
+		jw_arr_open(&jw, "protected");
+		for (size_t i = 0; i < nallow; i++) {
+			char buf[SG_ADDRSTRLEN];
+
+			if (!(allow[i].flags & SG_ALLOW_AUTOMATIC))
+				continue;
+			jw_obj_open(&jw, NULL);
+			jw_str(&jw, "cidr", sg_cidr_str(&allow[i].cidr, buf, sizeof(buf)));
+			jw_str(&jw, "origin", sg_allow_origin(allow[i].flags));
+			jw_obj_close(&jw);
+		}
+		jw_arr_close(&jw);
 		jw_obj_close(&jw);
 		jw_end(&jw);
 	} else {
@@ -238,6 +262,14 @@ static int cmd_status(int argc, char **argv)
 		printf("blocks:      %zu active (%zu CIDR)\n", nblocks, nblocks - nexact);
 		printf("allow-list:  %zu entries (%zu this host's own)\n", nallow, nauto);
 		printf("tracked:     %ld sources\n", tracked);
+		printf("never blocked (kept automatically):\n");
+		for (size_t i = 0; i < nallow; i++) {
+			char buf[SG_ADDRSTRLEN];
+
+			if (allow[i].flags & SG_ALLOW_AUTOMATIC)
+				printf("  %-42s %s\n", sg_cidr_str(&allow[i].cidr, buf, sizeof(buf)),
+				       sg_allow_origin(allow[i].flags));
+		}
 	}
 	free(blocks);
 	free(allow);
@@ -399,7 +431,7 @@ static int cmd_allow(int argc, char **argv)
 		else
 			printf("%-44s %s\n", "CIDR", "ORIGIN");
 		for (size_t i = 0; i < n; i++) {
-			const char *origin = v[i].flags & SG_ALLOW_AUTO ? "automatic" : "operator";
+			const char *origin = sg_allow_origin(v[i].flags);
 
 			sg_cidr_str(&v[i].cidr, buf, sizeof(buf));
 			if (json_out) {
@@ -715,6 +747,33 @@ static int cmd_expose(int argc, char **argv)
 	return EX_OK;
 }
 
+/* ---- detach ------------------------------------------------------------------ */
+
+static int cmd_detach(int argc, char **argv)
+{
+	char err[1024];
+	int n, ret;
+
+	if (argc)
+		return fail(EX_USAGE, "detach takes no arguments");
+	ret = sg_instance_remove(pin_path, &n, err, sizeof(err));
+	if (ret == -ENOENT)
+		return fail(EX_NOINSTANCE, "%s", err);
+	if (ret)
+		return fail(EX_FAIL, "detach: %s", err);
+	if (json_out) {
+		jw_obj_open(&jw, NULL);
+		jw_str(&jw, "removed", pin_path);
+		jw_u64(&jw, "detached_interfaces", n);
+		jw_obj_close(&jw);
+		jw_end(&jw);
+	} else {
+		printf("detached from %d interface%s and removed %s\n", n, n == 1 ? "" : "s",
+		       pin_path);
+	}
+	return EX_OK;
+}
+
 /* ---- operator tools (ctl_*.c) ------------------------------------------------- */
 
 static int run_tool(int (*fn)(const struct sg_tool_args *, int, char **, char *, size_t),
@@ -746,6 +805,7 @@ static const struct cmd {
 	{ "block", cmd_block },
 	{ "trap", cmd_trap },
 	{ "expose", cmd_expose },
+	{ "detach", cmd_detach },
 	{ "replay", cmd_replay },
 	{ "audit", cmd_audit },
 	{ "top", cmd_top },
