@@ -132,11 +132,12 @@ static uint16_t get16(const uint8_t *p)
 /* Writes an Ethernet header for a payload of ethertype proto into c->buf and
  * copies the payload after it; returns the frame length. */
 static uint32_t synth_eth(struct sg_capture *c, const uint8_t *payload, uint32_t plen,
-			  uint16_t proto, const struct sg_frame *fr)
+			  uint16_t proto, struct sg_frame *fr)
 {
 	uint8_t *b = c->buf;
 
-	if (plen > SG_CAPTURE_FRAME_MAX - ETH_HLEN_)
+	fr->cut = plen > SG_CAPTURE_FRAME_MAX - ETH_HLEN_;
+	if (fr->cut)
 		plen = SG_CAPTURE_FRAME_MAX - ETH_HLEN_;
 	memcpy(b, "\x02\x00\x00\x00\x00\x01", 6);	/* locally administered */
 	if (fr->has_mac)
@@ -198,7 +199,8 @@ static bool convert(struct sg_capture *c, const uint8_t *d, uint32_t caplen, str
 		fr->has_mac = true;
 		memcpy(fr->src_mac, d + 6, 6);
 		fr->data = d;
-		fr->len = caplen > SG_CAPTURE_FRAME_MAX ? SG_CAPTURE_FRAME_MAX : caplen;
+		fr->cut = caplen > SG_CAPTURE_FRAME_MAX;
+		fr->len = fr->cut ? SG_CAPTURE_FRAME_MAX : caplen;
 		return true;
 	case DLT_LINUX_SLL: {
 		if (caplen < SLL_HDR_LEN)
@@ -277,7 +279,6 @@ int sg_capture_next(struct sg_capture *c, struct sg_frame *fr, char *err, size_t
 	fr->ts_ns = (uint64_t)h->ts.tv_sec * 1000000000ULL + (uint64_t)h->ts.tv_usec;
 	fr->wire_len = h->len;
 	fr->snapped = h->caplen < h->len;
-	fr->cut = h->caplen > SG_CAPTURE_FRAME_MAX;
 	if (!convert(c, d, h->caplen, fr))
 		fr->len = 0;
 	return 1;

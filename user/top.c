@@ -18,8 +18,8 @@
  * screen when the terminal has one, so it works over SSH without curses.
  * Every line is cut to the terminal's width and the lists to its height; a
  * resize redraws at once.  q or Ctrl-C restore the terminal and exit 0.
- * When stdout is not a terminal (or with --json) it prints plain frames
- * (JSON lines) instead, for scripts.
+ * When stdout is not a terminal, or TERM is dumb (or with --json), it
+ * prints plain frames (JSON lines) instead, for scripts.
  */
 #include <errno.h>
 #include <math.h>
@@ -563,6 +563,23 @@ static void term_leave(void)
 		tcsetattr(STDIN_FILENO, TCSANOW, &saved_tio);
 }
 
+/* Ctrl-Z: give the shell its terminal back before stopping, take it again
+ * on fg (only async-signal-safe calls: write, tcsetattr, signal, raise). */
+static void on_tstp(int sig)
+{
+	term_leave();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void on_cont(int sig)
+{
+	(void)sig;
+	term_enter();
+	signal(SIGTSTP, on_tstp);
+	resized = 1;	/* redraw */
+}
+
 /* Waits up to ms for a key; returns true when the user asked to quit. */
 static bool wait_key(int ms, bool interactive)
 {
@@ -605,6 +622,7 @@ static int parse_interval(const char *s, int *ms)
 int sg_cmd_top(const struct sg_tool_args *args, int argc, char **argv, char *err, size_t errlen)
 {
 	struct sigaction stop = { .sa_handler = on_stop }, winch = { .sa_handler = on_winch };
+	const char *term;
 	struct top *t;
 	long count = -1;
 	int ms, ret, done = 0;
@@ -645,7 +663,10 @@ int sg_cmd_top(const struct sg_tool_args *args, int argc, char **argv, char *err
 		free(t);
 		return ret == -ENOENT ? EX_NOINSTANCE : EX_FAIL;
 	}
-	t->interactive = !args->json && isatty(STDOUT_FILENO);
+	/* A terminal that cannot move the cursor gets plain frames. */
+	term = getenv("TERM");
+	t->interactive = !args->json && isatty(STDOUT_FILENO) && term && *term &&
+			 strcmp(term, "dumb");
 
 	/* No SA_RESTART: a signal must cut the wait short. */
 	sigaction(SIGINT, &stop, NULL);
@@ -653,6 +674,10 @@ int sg_cmd_top(const struct sg_tool_args *args, int argc, char **argv, char *err
 	sigaction(SIGHUP, &stop, NULL);
 	sigaction(SIGWINCH, &winch, NULL);
 	if (t->interactive) {
+		struct sigaction tstp = { .sa_handler = on_tstp }, cont = { .sa_handler = on_cont };
+
+		sigaction(SIGTSTP, &tstp, NULL);
+		sigaction(SIGCONT, &cont, NULL);
 		term_size(t);
 		term_enter();
 	}

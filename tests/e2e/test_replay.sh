@@ -74,9 +74,9 @@ check_eq "score: the client's connections to the listener are successes" \
 # Configuration flags are the daemon's.
 check_eq "--threshold 5" "$(q $DP --threshold 5 "$T/scan.pcap" -- '.detections[0] | [.ports_counted, .probes_passed, .evidence.threshold]')" '[6,5,5]'
 check_eq "--threshold 100: nothing detected" "$(q $DP --threshold 100 "$T/scan.pcap" -- '.detections | length')" 0
-check_eq "distributed: the /24 is detected at 51 ports, its drops attributed" \
-	"$(q --score-threshold 0 --slow-threshold 0 --threshold 100 "$T/scan.pcap" -- '.detections[] | [.source, .detector, .ports_counted, .probes_passed, .dropped]')" \
-	'["198.18.0.0/24","distributed",51,50,49]'
+check_eq "distributed: the /24 is detected at 51 ports, every drop attributed to it" \
+	"$(q --score-threshold 0 --slow-threshold 0 --threshold 100 "$T/scan.pcap" -- '.detections[] as $d | [$d.source, $d.detector, $d.ports_counted, $d.probes_passed, $d.dropped == .program.dropped, $d.dropped > 0]')" \
+	'["198.18.0.0/24","distributed",51,50,true,true]'
 check_eq "--mode monitor: reported, nothing dropped" \
 	"$(q $DP --mode monitor "$T/scan.pcap" -- '[.detections[0].action, .detections[0].would_drop, .program.dropped]')" \
 	'["monitored",85,0]'

@@ -67,6 +67,26 @@ wait_screen b "^scanguard top" || fail "top: second session" "did not draw"
 tmx send-keys -t b C-c
 check_eq "top: Ctrl-C exits 0" "$(wait_rc b)" rc=0
 
+# Ctrl-Z in an interactive shell gives the terminal back; fg takes it again.
+tmx new-session -d -s c -x 100 -y 30 "env PS1='sh\$ ' bash --norc --noprofile -i"
+tmx send-keys -t c "ip netns exec $NS_HOST $SCANGUARDCTL --pin-path $PIN top --interval 0.3" Enter
+wait_screen c "^scanguard top" || fail "top: under a shell" "did not draw"
+tmx send-keys -t c C-z
+check "top: Ctrl-Z shows the shell again" wait_screen c '^\[1\]\+ +Stopped +ip netns exec'
+check_eq "top: Ctrl-Z: the prompt is the last line" "$(screen c | grep . | tail -1)" 'sh$'
+tmx send-keys -t c "fg" Enter
+check "top: fg redraws" wait_screen c "^scanguard top"
+tmx send-keys -t c q
+sleep 0.5
+check_eq "top: q after fg returns to the shell" "$(screen c | grep . | tail -1)" 'sh$'
+check_eq "top: q after fg: the frame is gone" "$(screen c | grep -c '^scanguard top')" 0
+
+# A terminal that cannot position the cursor gets plain frames.
+tmx new-session -d -s d -x 100 -y 60 \
+	"TERM=dumb ip netns exec $NS_HOST $SCANGUARDCTL --pin-path $PIN top --interval 0.2 --count 2; sleep 60"
+sleep 1.5
+check_eq "top: TERM=dumb prints frames one after another" "$(screen d | grep -c '^scanguard top')" 2
+
 # Without a terminal: plain frames, then JSON lines.
 out=$(in_host "$SCANGUARDCTL" --pin-path "$PIN" top --interval 0.2 --count 2)
 check_eq "batch: two frames" "$(grep -c '^scanguard top' <<<"$out")" 2
