@@ -9,8 +9,10 @@
  * through a protected interface unless it is bound to a loopback address, to
  * another device (SO_BINDTODEVICE), or to an IPv6 link-local address of an
  * unprotected interface (link-local addresses are scoped to their link).
- * The protected interfaces are the running instance's (its pinned
- * sg_ifaces map); with no instance running, every non-loopback interface.
+ * The protected interfaces are the instance's (its pinned sg_ifaces map)
+ * that still have an XDP program attached, whether a daemon holds them or
+ * pinned links do; with no instance protecting any, every non-loopback
+ * interface.
  */
 #include <errno.h>
 #include <ifaddrs.h>
@@ -25,6 +27,7 @@
 #include "addr.h"
 #include "ctl.h"
 #include "json.h"
+#include "links.h"
 #include "pin.h"
 #include "replay.h"
 #include "sockdiag.h"
@@ -85,16 +88,15 @@ static int load_interfaces(struct audit *a)
 	return 0;
 }
 
-/* The running instance's interfaces; none running: all but loopback. */
+/* The instance's interfaces with a program attached; none: all but loopback. */
 static void load_protected(struct audit *a, const char *pin_path)
 {
 	char path[SG_PIN_PATH_MAX + 32];
-	int fd, found = 0;
+	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", pin_path, SG_STR(SG_MAP_IFACES));
-	fd = sg_pin_locked(pin_path) ? bpf_obj_get(path) : -1;
+	fd = bpf_obj_get(path);
 	if (fd >= 0) {
-		a->instance = true;
 		for (__u32 k = 0; k < SG_MAX_IFACES; k++) {
 			struct sg_iface v;
 			struct iface *f;
@@ -110,11 +112,15 @@ static void load_protected(struct audit *a, const char *pin_path)
 					 "namespace; run audit where scanguardd runs", v.name);
 				continue;
 			}
+			/* Listed but detached (the daemon stopped, nothing pinned). */
+			if (sg_xdp_attached_mode(v.ifindex) == SG_XDP_NONE)
+				continue;
 			f->protected_ = true;
-			found++;
+			a->instance = true;
 		}
 		close(fd);
-		return;
+		if (a->instance)
+			return;
 	}
 	for (int i = 0; i < a->nifs; i++)
 		a->ifs[i].protected_ = !a->ifs[i].loopback;
@@ -359,7 +365,8 @@ static void report_text(struct audit *a, struct sg_sock *v, size_t n, size_t nex
 	if (!shown)
 		printf(" none");
 	printf(a->instance ? " (scanguard instance at %s)\n" :
-	       " (no instance running at %s: every interface but loopback)\n", pin_path);
+	       " (no instance protects an interface at %s: every interface but loopback)\n",
+	       pin_path);
 	printf("%-5s %-42s %5s  %-11s %-8s %-10s %s\n", "PROTO", "ADDRESS", "PORT", "REACH",
 	       "EXPECTED", "USER", "PROCESS");
 	for (size_t i = 0; i < n; i++) {

@@ -39,6 +39,7 @@
 #include "ctl.h"
 #include "fmt.h"
 #include "json.h"
+#include "links.h"
 #include "ops.h"
 #include "pin.h"
 
@@ -81,6 +82,7 @@ struct top {
 	struct recent recent[RECENT_MAX];
 	int nrecent;
 	bool running;
+	int pinned_links;	/* keep the program attached without a daemon */
 	char ifaces[256];
 	/* output */
 	bool interactive;
@@ -228,6 +230,15 @@ static int refresh(struct top *t)
 	int ret;
 
 	t->running = sg_pin_locked(t->args->pin_path);
+	{
+		struct sg_pinned_link links[SG_MAX_IFACES];
+		int n = sg_links_list(t->args->pin_path, links, SG_MAX_IFACES);
+
+		t->pinned_links = 0;
+		for (int i = 0; i < n; i++)
+			t->pinned_links += links[i].ifindex != 0;
+		sg_links_close(links, n > 0 ? n : 0);
+	}
 	if ((ret = sg_config_read(&t->maps, &t->cfg)) || (ret = sg_stats_read(&t->maps, &t->cur.s)))
 		return ret;
 	t->cur.at_ns = now;
@@ -365,8 +376,9 @@ static void build_frame(struct top *t)
 	int fixed = 10, avail, want[3], give[3], left;
 
 	t->flen = 0;
-	put(t, "scanguard top  %s  daemon %s  mode %s  %s", t->args->pin_path,
-	    t->running ? "running" : "NOT RUNNING", sg_mode_name(t->cfg.mode),
+	put(t, "scanguard top  %s  %s  mode %s  %s", t->args->pin_path,
+	    t->running ? "daemon running" : t->pinned_links ? "no daemon, program pinned" :
+	    "NO DAEMON, program detached", sg_mode_name(t->cfg.mode),
 	    clock_of(now, now, hms, sizeof(hms)));
 	put(t, "interfaces: %s", t->ifaces[0] ? t->ifaces : "none attached");
 	if (t->cfg.score_threshold > 0)
@@ -469,6 +481,7 @@ static void show_json(struct top *t)
 	jw_init(&w, stdout);
 	jw_obj_open(&w, NULL);
 	jw_bool(&w, "daemon_running", t->running);
+	jw_u64(&w, "pinned_links", t->pinned_links);
 	jw_str(&w, "mode", sg_mode_name(t->cfg.mode));
 	jw_obj_open(&w, "per_second");
 	jw_u64(&w, "packets", llround(rate(t, c->c[SG_STAT_PACKETS], p->c[SG_STAT_PACKETS])));

@@ -98,5 +98,14 @@ check_eq "no instance: all interfaces protected" "$(jq -c '[.instance, (.protect
 	"[false,$(printf '%s\n' "$IF_H0" "$IF_H1" | jq -R . | jq -sc 'sort')]"
 check_eq "no instance: device-bound and link-local listeners now exposed" \
 	"$(jq -c '[.listeners[] | select(.unexpected_exposed) | .port] | sort' <<<"$out") $rc" '[2222,3333,4444] 4'
+# A persistent instance keeps protecting its interface after its daemon
+# exits (pinned links): audit still counts only that interface.
+daemon_start_persistent -i "$IF_H0" || fail "audit: persistent daemon" "did not start"
+daemon_stop
+out=$(audit --json audit --expect $SERVICES,udp/5555)
+check_eq "persistent instance, no daemon: its interface is still the protected one" \
+	"$(jq -c '[.instance, .protected_interfaces, ([.listeners[] | select(.unexpected_exposed) | .port] | sort)]' <<<"$out")" \
+	"[true,[\"$IF_H0\"],[2222]]"
+in_host "$SCANGUARDCTL" --pin-path "$PIN" detach >/dev/null
 kill $PID_LO $PID_LO6 $PID_OTHER $PID_DEV $PID_LL $PID_NOBODY 2>/dev/null
 lab_finish
