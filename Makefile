@@ -37,7 +37,7 @@ COMMON_SRCS := user/log.c user/addr.c user/json.c user/pin.c user/cfgkeys.c \
 DAEMON_SRCS := user/scanguardd.c user/loader.c user/events.c user/hostaddr.c \
 	       user/options.c user/conffile.c user/evlog.c user/metrics.c
 CTL_SRCS    := user/scanguardctl.c user/ctl_replay.c user/replay.c user/replay_report.c \
-	       user/replay_env.c user/capture.c user/htab.c user/audit.c user/sockdiag.c \
+	       user/replay_env.c user/replay_learn.c user/capture.c user/htab.c user/audit.c user/sockdiag.c \
 	       user/top.c
 COMMON_OBJS := $(COMMON_SRCS:user/%.c=$(OUT)/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:user/%.c=$(OUT)/%.o)

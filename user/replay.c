@@ -24,13 +24,9 @@
 #include "pin.h"
 #include "replay.h"
 #include "replay_env.h"
+#include "replay_learn.h"
 #include "sg_parse.h"
 #include "scanguard.skel.h"
-
-/* A first pass over a huge capture must not exhaust memory: past this many
- * flows, later flows get no emulated socket (and the report says so). */
-#define MAX_FLOWS	(8u << 20)
-#define MAX_OWN_MACS	16
 
 int sg_port_range_parse(const char *s, struct sg_port_range *out, char *err, size_t errlen)
 {
@@ -70,249 +66,7 @@ bad:
 	return -1;
 }
 
-/* ---- first pass ------------------------------------------------------------ */
-
-struct flow_key {
-	struct sg_addr a, b;	/* endpoints in a canonical order, a < b */
-	uint16_t pa, pb;
-	uint8_t proto;
-	uint8_t pad[3];
-};
-
-struct flow {
-	uint64_t first_idx, last_idx;	/* packet numbers, 1-based */
-	uint8_t first_from;		/* 0: a sent the first packet, 1: b */
-	uint8_t sent;			/* bit 0: a sent one, bit 1: b */
-	uint8_t want;			/* pass 2: the host's end gets a socket */
-	uint8_t local_side;		/* which end is the host's */
-	int fd;				/* pass 2: its socket while open, else -1 (+1 stored) */
-};
-
-struct addr_stat {
-	uint64_t appear;	/* packets with this address at either end */
-	uint64_t serverish;	/* answered as a server would, or was probed */
-	uint8_t mac[6];
-	uint8_t has_mac;
-	uint8_t family;
-};
-
-struct prepass {
-	struct htab flows;	/* flow_key -> flow */
-	struct htab addrs;	/* sg_addr -> addr_stat (inference only) */
-	struct htab synack;	/* sg_replay_port -> u8: endpoints that sent SYN-ACK */
-	uint64_t ip_packets[2];	/* per family, for inference */
-	uint8_t own_mac[MAX_OWN_MACS][6];
-	int nown_mac;
-	bool infer;
-};
-
-static bool is_unicast(const struct sg_addr *a)
-{
-	const uint8_t *b = (const uint8_t *)a;
-
-	if (sg_addr_is_v4(a))
-		return b[12] < 224;	/* not multicast, reserved or broadcast */
-	return b[0] != 0xff;
-}
-
-/* An address a host can be known by: unicast, and not 0.0.0.0 or :: (the
- * source of DHCP discovery and duplicate address detection). */
-static bool is_host_addr(const struct sg_addr *a)
-{
-	static const struct sg_addr any6;
-	struct sg_addr any4;
-
-	sg_addr_from_v4(&any4, 0);
-	return is_unicast(a) && memcmp(a, &any6, sizeof(*a)) && memcmp(a, &any4, sizeof(*a));
-}
-
-static bool in_cidrs(const struct sg_cidr *c, int n, const struct sg_addr *a)
-{
-	for (int i = 0; i < n; i++)
-		if (c[i].family == (sg_addr_is_v4(a) ? 4 : 6) && sg_cidr_contains(&c[i], a))
-			return true;
-	return false;
-}
-
-static void flow_key_make(const struct sg_pkt *p, struct flow_key *k, int *src_side)
-{
-	int cmp = memcmp(&p->src, &p->dst, sizeof(p->src));
-
-	memset(k, 0, sizeof(*k));
-	k->proto = p->l4proto;
-	if (cmp < 0 || (cmp == 0 && p->sport <= p->dport)) {
-		k->a = p->src, k->pa = p->sport;
-		k->b = p->dst, k->pb = p->dport;
-		*src_side = 0;
-	} else {
-		k->a = p->dst, k->pa = p->dport;
-		k->b = p->src, k->pb = p->sport;
-		*src_side = 1;
-	}
-}
-
-/* Flows whose host end may need a socket: UDP, and TCP past its handshake
- * (neither SYN nor RST): a SYN alone never needs one, and recording only
- * these keeps a SYN scan from filling the table with a flow per probe. */
-static bool flow_packet(const struct sg_pkt *p)
-{
-	if (p->frag == SG_FRAG_LATER)
-		return false;
-	if (p->l4proto == IPPROTO_UDP)
-		return true;
-	return p->l4proto == IPPROTO_TCP && !(p->tcp_flags & (SG_TCP_SYN | SG_TCP_RST));
-}
-
-static int prepass_flow(struct prepass *pp, const struct sg_pkt *p, uint64_t idx,
-			struct sg_replay_result *r)
-{
-	struct flow_key k;
-	struct flow *f;
-	int side;
-
-	flow_key_make(p, &k, &side);
-	f = htab_get(&pp->flows, &k, false);
-	if (!f) {
-		if (pp->flows.n >= MAX_FLOWS) {
-			r->flows_untracked++;
-			return 0;
-		}
-		f = htab_get(&pp->flows, &k, true);
-		if (!f)
-			return -ENOMEM;
-		f->first_idx = idx;
-		f->first_from = side;
-	}
-	f->last_idx = idx;
-	f->sent |= 1u << side;
-	return 0;
-}
-
-static struct addr_stat *addr_stat(struct prepass *pp, const struct sg_addr *a)
-{
-	struct addr_stat *s = htab_get(&pp->addrs, a, true);
-
-	if (s)
-		s->family = sg_addr_is_v4(a) ? 4 : 6;
-	return s;
-}
-
-/* Evidence for inference: how often an address is at either end, and
- * whether it behaves as the probed side (receives SYNs, answers with
- * SYN-ACK, RST or ICMP errors) rather than the probing one. */
-static int prepass_infer(struct prepass *pp, const struct sg_pkt *p, const struct sg_frame *fr)
-{
-	struct addr_stat *s = NULL, *d = NULL;
-
-	pp->ip_packets[p->family == 6]++;
-	if (is_host_addr(&p->src) && !(s = addr_stat(pp, &p->src)))
-		return -ENOMEM;
-	if (is_host_addr(&p->dst) && !(d = addr_stat(pp, &p->dst)))
-		return -ENOMEM;
-	if (s) {
-		s->appear++;
-		if (fr->has_mac && !s->has_mac) {
-			memcpy(s->mac, fr->src_mac, 6);
-			s->has_mac = 1;
-		}
-	}
-	if (d)
-		d->appear++;
-	if (fr->dir == SG_DIR_OUT && fr->has_mac && pp->nown_mac < MAX_OWN_MACS) {
-		int i;
-
-		for (i = 0; i < pp->nown_mac; i++)
-			if (!memcmp(pp->own_mac[i], fr->src_mac, 6))
-				break;
-		if (i == pp->nown_mac)
-			memcpy(pp->own_mac[pp->nown_mac++], fr->src_mac, 6);
-	}
-	if (p->l4proto == IPPROTO_TCP) {
-		uint8_t fl = p->tcp_flags;
-
-		if (s && ((fl & (SG_TCP_SYN | SG_TCP_ACK)) == (SG_TCP_SYN | SG_TCP_ACK) ||
-			  (fl & SG_TCP_RST)))
-			s->serverish++;
-		if (d && (fl & (SG_TCP_SYN | SG_TCP_ACK)) == SG_TCP_SYN)
-			d->serverish++;
-	} else if (s && ((p->l4proto == IPPROTO_ICMP && p->icmp_type == 3) ||
-			 (p->l4proto == IPPROTO_ICMPV6 && p->icmp_type == 1))) {
-		s->serverish++;
-	}
-	return 0;
-}
-
-static void add_local(struct sg_replay_result *r, const struct sg_addr *a)
-{
-	if (r->nlocal >= SG_REPLAY_MAX_CIDRS || in_cidrs(r->local, r->nlocal, a))
-		return;
-	r->local[r->nlocal++] = sg_cidr_make(a, sg_addr_is_v4(a) ? 32 : 128);
-}
-
-/* The capture was taken on the protected host, so the busiest address (at
- * one end of most packets; between two equally busy ones, the probed side)
- * is the host's, and so is every address sent from the host's link address
- * (its own, or in cooked captures any this host sent from).  Captures
- * without link addresses (raw IP) take the busiest address of each family
- * that is at one end of at least half of that family's packets. */
-static void infer_local(struct prepass *pp, struct sg_replay_result *r)
-{
-	const struct addr_stat *best[2] = { NULL, NULL };
-	const struct sg_addr *best_addr[2] = { NULL, NULL };
-	uint8_t macs[MAX_OWN_MACS + 1][6];
-	uint64_t most[2] = { 0, 0 };
-	int nmacs = 0, top;
-	bool any_mac = false;
-	const void *key;
-	struct addr_stat *s;
-	size_t pos = 0;
-
-	while ((s = htab_next(&pp->addrs, &pos, &key))) {
-		any_mac |= s->has_mac;
-		if (s->appear > most[s->family == 6])
-			most[s->family == 6] = s->appear;
-	}
-	/* Within 2% of the busiest, the probed side wins: a capture of one
-	 * scanner and one host has both at every packet. */
-	pos = 0;
-	while ((s = htab_next(&pp->addrs, &pos, &key))) {
-		int f = s->family == 6;
-
-		if (s->appear * 50 < most[f] * 49)
-			continue;
-		if (!best[f] || s->serverish > best[f]->serverish ||
-		    (s->serverish == best[f]->serverish &&
-		     (s->appear > best[f]->appear ||
-		      (s->appear == best[f]->appear &&
-		       memcmp(key, best_addr[f], sizeof(struct sg_addr)) < 0)))) {
-			best[f] = s;
-			best_addr[f] = key;
-		}
-	}
-	top = !best[0] || (best[1] && best[1]->appear > best[0]->appear);
-	if (!best[top])
-		return;
-	add_local(r, best_addr[top]);
-	if (!any_mac) {
-		if (best[!top] && best[!top]->appear * 2 >= pp->ip_packets[!top])
-			add_local(r, best_addr[!top]);
-		return;
-	}
-	if (best[top]->has_mac)
-		memcpy(macs[nmacs++], best[top]->mac, 6);
-	for (int i = 0; i < pp->nown_mac; i++)
-		memcpy(macs[nmacs++], pp->own_mac[i], 6);
-	pos = 0;
-	while ((s = htab_next(&pp->addrs, &pos, &key))) {
-		if (!s->has_mac)
-			continue;
-		for (int i = 0; i < nmacs; i++)
-			if (!memcmp(s->mac, macs[i], 6)) {
-				add_local(r, key);
-				break;
-			}
-	}
-}
+/* ---- first pass: what the capture shows (replay_learn.c) ---------------- */
 
 static void progress(const struct sg_replay_opts *o, const char *phase, double frac,
 		     uint64_t packets, size_t ndet, bool final)
@@ -347,7 +101,7 @@ static void progress(const struct sg_replay_opts *o, const char *phase, double f
 	fflush(stderr);
 }
 
-static int first_pass(const struct sg_replay_opts *o, struct prepass *pp,
+static int first_pass(const struct sg_replay_opts *o, struct sg_learn *pp,
 		      struct sg_replay_result *r, char *err, size_t errlen)
 {
 	struct sg_capture cap;
@@ -375,19 +129,7 @@ static int first_pass(const struct sg_replay_opts *o, struct prepass *pp,
 		res = sg_parse((void *)fr.data, (void *)(fr.data + fr.len), &p);
 		if (res == SG_PARSE_NOT_IP || res == SG_PARSE_BAD_L3)
 			continue;
-		if (pp->infer && prepass_infer(pp, &p, &fr))
-			goto nomem;
-		if (res != SG_PARSE_OK)
-			continue;
-		if (p.l4proto == IPPROTO_TCP &&
-		    (p.tcp_flags & (SG_TCP_SYN | SG_TCP_ACK)) == (SG_TCP_SYN | SG_TCP_ACK)) {
-			struct sg_replay_port k = { .addr = p.src, .port = p.sport,
-						    .proto = IPPROTO_TCP };
-
-			if (!htab_get(&pp->synack, &k, true))
-				goto nomem;
-		}
-		if (flow_packet(&p) && prepass_flow(pp, &p, idx, r))
+		if (sg_learn_packet(pp, &p, res, &fr, idx, r))
 			goto nomem;
 	}
 	r->truncated_end = cap.truncated_end;
@@ -398,100 +140,6 @@ nomem:
 	sg_capture_close(&cap);
 	snprintf(err, errlen, "out of memory reading %s", o->path);
 	return 1;
-}
-
-/* ---- sockets the capture shows --------------------------------------------- */
-
-static int open_servers(const struct sg_replay_opts *o, struct prepass *pp, struct sg_env *env,
-			struct sg_replay_result *r)
-{
-	const struct sg_replay_port *k;
-	struct flow *f;
-	const void *key;
-	size_t pos = 0;
-	uint8_t *v;
-
-	/* Ports declared open: every address of both families. */
-	for (int i = 0; i < o->nopen; i++)
-		for (uint32_t port = o->open[i].lo; port <= o->open[i].hi; port++)
-			for (int fam = 4; fam <= 6; fam += 2)
-				if (sg_env_server(env, o->open[i].proto, fam, NULL, port) >= 0)
-					r->tcp_listeners += o->open[i].proto == IPPROTO_TCP,
-					r->udp_servers += o->open[i].proto == IPPROTO_UDP;
-
-	/* TCP ports that answered a SYN with SYN-ACK were listening. */
-	while ((v = htab_next(&pp->synack, &pos, &key))) {
-		k = key;
-		if (!in_cidrs(r->local, r->nlocal, &k->addr))
-			continue;
-		if (!htab_get(&r->listeners, k, true))
-			return -ENOMEM;
-		if (sg_env_server(env, IPPROTO_TCP, sg_addr_is_v4(&k->addr) ? 4 : 6, &k->addr,
-				  k->port) >= 0)
-			r->tcp_listeners++;
-	}
-
-	/* Decide each flow: which end is the host's, and what it had open. */
-	pos = 0;
-	while ((f = htab_next(&pp->flows, &pos, &key))) {
-		const struct flow_key *fk = key;
-		bool la = in_cidrs(r->local, r->nlocal, &fk->a);
-		bool lb = in_cidrs(r->local, r->nlocal, &fk->b);
-		const struct sg_addr *laddr;
-		uint16_t lport;
-
-		if (la == lb)
-			continue;	/* not the host's, or between two of its addresses */
-		f->local_side = lb;
-		if (!(f->sent & (1u << f->local_side)))
-			continue;	/* the host never spoke in it */
-		laddr = lb ? &fk->b : &fk->a;
-		lport = lb ? fk->pb : fk->pa;
-		if (fk->proto == IPPROTO_UDP && f->first_from != f->local_side) {
-			/* It answered a datagram from that port: a server. */
-			struct sg_replay_port sk = { .addr = *laddr, .port = lport,
-						     .proto = IPPROTO_UDP };
-
-			if (!(v = htab_get(&r->listeners, &sk, true)))
-				return -ENOMEM;
-			if (!*v && sg_env_server(env, IPPROTO_UDP, sg_addr_is_v4(laddr) ? 4 : 6,
-						 laddr, lport) >= 0)
-				r->udp_servers++;
-			*v = 1;
-			continue;
-		}
-		f->want = 1;
-	}
-	return 0;
-}
-
-static void flow_step(struct prepass *pp, struct sg_env *env, struct sg_replay_result *r,
-		      const struct sg_pkt *p, uint64_t idx, bool before)
-{
-	struct flow_key k;
-	struct flow *f;
-	int side;
-
-	if (!flow_packet(p))
-		return;
-	flow_key_make(p, &k, &side);
-	f = htab_get(&pp->flows, &k, false);
-	if (!f || !f->want)
-		return;
-	if (before && idx == f->first_idx) {
-		const struct sg_addr *l = f->local_side ? &k.b : &k.a, *rm = f->local_side ? &k.a : &k.b;
-		uint16_t lp = f->local_side ? k.pb : k.pa, rp = f->local_side ? k.pa : k.pb;
-		int fd = sg_env_flow(env, k.proto, l, lp, rm, rp);
-
-		if (fd >= 0)
-			r->flows_emulated++;
-		else
-			r->flows_failed++;
-		f->fd = fd + 1;
-	} else if (!before && idx == f->last_idx && f->fd > 0) {
-		sg_env_close(env, f->fd - 1);
-		f->fd = 0;
-	}
 }
 
 /* ---- second pass: the program ---------------------------------------------- */
@@ -804,7 +452,7 @@ static int feed_inside(struct runner *rn, const struct sg_frame *fr, uint64_t no
 	return stats_sum(rn, &rn->sum);
 }
 
-static int second_pass(const struct sg_replay_opts *o, struct prepass *pp, struct sg_env *env,
+static int second_pass(const struct sg_replay_opts *o, struct sg_learn *pp, struct sg_env *env,
 		       struct runner *rn, char *err, size_t errlen)
 {
 	struct sg_replay_result *r = rn->r;
@@ -844,18 +492,18 @@ static int second_pass(const struct sg_replay_opts *o, struct prepass *pp, struc
 			r->role[SG_ROLE_UNPARSED]++;
 			continue;
 		}
-		src_local = in_cidrs(r->local, r->nlocal, &p.src);
-		dst_local = in_cidrs(r->local, r->nlocal, &p.dst);
+		src_local = sg_in_cidrs(r->local, r->nlocal, &p.src);
+		dst_local = sg_in_cidrs(r->local, r->nlocal, &p.dst);
 		if (fr.dir == SG_DIR_OUT || src_local)
 			role = src_local && dst_local ? SG_ROLE_INTERNAL : SG_ROLE_OUT;
-		else if (fr.dir != SG_DIR_OTHERHOST && (dst_local || !is_unicast(&p.dst)))
+		else if (fr.dir != SG_DIR_OTHERHOST && (dst_local || !sg_addr_unicast(&p.dst)))
 			role = SG_ROLE_IN;
 		else
 			role = SG_ROLE_OTHER;
 		r->role[role]++;
 
 		if (res == SG_PARSE_OK)
-			flow_step(pp, env, r, &p, idx, true);
+			sg_learn_flow_step(pp, env, r, &p, idx, true);
 		if (role == SG_ROLE_OUT && o->cfg.protect == SG_PROTECT_SEGMENT && !dst_local &&
 		    (ret = feed_inside(rn, &fr, now))) {
 			snprintf(err, errlen, "replaying packet %llu: %s", (unsigned long long)idx,
@@ -870,7 +518,7 @@ static int second_pass(const struct sg_replay_opts *o, struct prepass *pp, struc
 			return 1;
 		}
 		if (res == SG_PARSE_OK)
-			flow_step(pp, env, r, &p, idx, false);
+			sg_learn_flow_step(pp, env, r, &p, idx, false);
 	}
 	progress(o, "replaying", 1.0, idx, r->ndet, true);
 	sg_capture_close(&cap);
@@ -880,32 +528,29 @@ static int second_pass(const struct sg_replay_opts *o, struct prepass *pp, struc
 int sg_replay(const struct sg_replay_opts *o, FILE *out, char *err, size_t errlen)
 {
 	struct sg_replay_result r = {};
-	struct prepass pp = {};
+	struct sg_learn pp = {};
 	struct runner rn = { .r = &r, .o = o };
 	struct sg_env env;
 	int ret;
 
-	if (htab_init(&pp.flows, sizeof(struct flow_key), sizeof(struct flow)) ||
-	    htab_init(&pp.addrs, sizeof(struct sg_addr), sizeof(struct addr_stat)) ||
-	    htab_init(&pp.synack, sizeof(struct sg_replay_port), 1) ||
+	if (sg_learn_init(&pp, o->nlocal == 0) ||
 	    htab_init(&r.listeners, sizeof(struct sg_replay_port), 1) ||
 	    htab_init(&r.sources, sizeof(struct sg_addr), sizeof(struct sg_replay_source))) {
 		snprintf(err, errlen, "out of memory");
 		ret = 1;
 		goto out;
 	}
-	pp.infer = o->nlocal == 0;
 	ret = first_pass(o, &pp, &r, err, errlen);
 	if (ret)
 		goto out;
 	if (pp.infer) {
-		infer_local(&pp, &r);
+		sg_learn_local(&pp, &r);
 		r.inferred = true;
 	} else {
 		memcpy(r.local, o->local, o->nlocal * sizeof(o->local[0]));
 		r.nlocal = o->nlocal;
 	}
-	htab_free(&pp.addrs);
+	htab_free(&pp.addrs);	/* inference is done; the flows are still needed */
 
 	if (sg_env_enter(&env, err, errlen)) {
 		ret = 1;
@@ -913,7 +558,7 @@ int sg_replay(const struct sg_replay_opts *o, FILE *out, char *err, size_t errle
 	}
 	/* A segment's hosts are not this machine: their open services come from
 	 * --expose and their own flows from the inside program, not sockets. */
-	if (o->cfg.protect != SG_PROTECT_SEGMENT && open_servers(o, &pp, &env, &r)) {
+	if (o->cfg.protect != SG_PROTECT_SEGMENT && sg_learn_sockets(&pp, o, &env, &r)) {
 		snprintf(err, errlen, "out of memory");
 		ret = 1;
 		goto out;
@@ -932,9 +577,7 @@ int sg_replay(const struct sg_replay_opts *o, FILE *out, char *err, size_t errle
 	sg_replay_report(o, &r, out);
 out:
 	runner_close(&rn);
-	htab_free(&pp.flows);
-	htab_free(&pp.addrs);
-	htab_free(&pp.synack);
+	sg_learn_free(&pp);
 	htab_free(&r.listeners);
 	htab_free(&r.sources);
 	free(r.det);
