@@ -38,7 +38,7 @@ DAEMON_SRCS := user/scanguardd.c user/loader.c user/events.c user/hostaddr.c \
 	       user/options.c user/conffile.c user/evlog.c user/metrics.c
 CTL_SRCS    := user/scanguardctl.c user/ctl_replay.c user/replay.c user/replay_report.c \
 	       user/replay_env.c user/replay_learn.c user/capture.c user/htab.c user/audit.c user/sockdiag.c \
-	       user/top.c
+	       user/top.c user/term.c
 COMMON_OBJS := $(COMMON_SRCS:user/%.c=$(OUT)/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:user/%.c=$(OUT)/%.o)
 CTL_OBJS    := $(CTL_SRCS:user/%.c=$(OUT)/%.o)

@@ -15,22 +15,19 @@
  *
  * The screen is drawn with a handful of ANSI sequences every terminal since
  * the VT100 understands (home, erase line, erase below), in the alternate
- * screen when the terminal has one, so it works over SSH without curses.
- * Every line is cut to the terminal's width and the lists to its height; a
- * resize redraws at once.  q or Ctrl-C restore the terminal and exit 0.
+ * screen when the terminal has one (term.c), so it works over SSH without
+ * curses.  Every line is cut to the terminal's width and the lists to its
+ * height; a resize redraws at once.  q or Ctrl-C restore the terminal and
+ * exit 0.
  * When stdout is not a terminal, or TERM is dumb (or with --json), it
  * prints plain frames (JSON lines) instead, for scripts.
  */
 #include <errno.h>
 #include <math.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -42,15 +39,11 @@
 #include "links.h"
 #include "ops.h"
 #include "pin.h"
+#include "term.h"
 
 #define RECENT_MAX	64	/* detections remembered */
 #define TRACK_BATCH	4096
 #define BATCH_ROWS	70	/* a plain frame: about 20 rows per list */
-
-static volatile sig_atomic_t stop_flag, resized;
-
-static void on_stop(int sig) { (void)sig; stop_flag = 1; }
-static void on_winch(int sig) { (void)sig; resized = 1; }
 
 struct tracked {
 	struct sg_addr key;
@@ -533,88 +526,6 @@ static void show_json(struct top *t)
 	jw_end(&w);
 }
 
-/* ---- terminal ----------------------------------------------------------------------- */
-
-static struct termios saved_tio;
-static bool tio_saved;
-
-static void term_size(struct top *t)
-{
-	struct winsize ws;
-
-	t->rows = 24;
-	t->cols = 80;
-	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col) {
-		t->rows = ws.ws_row;
-		t->cols = ws.ws_col;
-	}
-}
-
-static void term_enter(void)
-{
-	struct termios tio;
-
-	if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved_tio) == 0) {
-		tio_saved = true;
-		tio = saved_tio;
-		/* Keys arrive one at a time, unechoed; Ctrl-C still raises SIGINT. */
-		tio.c_lflag &= ~(ICANON | ECHO);
-		tio.c_cc[VMIN] = 0;
-		tio.c_cc[VTIME] = 0;
-		tcsetattr(STDIN_FILENO, TCSANOW, &tio);
-	}
-	/* Alternate screen, cursor hidden, screen cleared. */
-	if (write(STDOUT_FILENO, "\033[?1049h\033[?25l\033[H\033[2J", 22) < 0)
-		return;
-}
-
-static void term_leave(void)
-{
-	if (write(STDOUT_FILENO, "\033[?25h\033[?1049l", 14) < 0)
-		return;
-	if (tio_saved)
-		tcsetattr(STDIN_FILENO, TCSANOW, &saved_tio);
-}
-
-/* Ctrl-Z: give the shell its terminal back before stopping, take it again
- * on fg (only async-signal-safe calls: write, tcsetattr, signal, raise). */
-static void on_tstp(int sig)
-{
-	term_leave();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static void on_cont(int sig)
-{
-	(void)sig;
-	term_enter();
-	signal(SIGTSTP, on_tstp);
-	resized = 1;	/* redraw */
-}
-
-/* Waits up to ms for a key; returns true when the user asked to quit. */
-static bool wait_key(int ms, bool interactive)
-{
-	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
-	char buf[32];
-	ssize_t n;
-
-	if (!interactive || !tio_saved) {
-		struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-		nanosleep(&ts, NULL);	/* a signal cuts it short */
-		return false;
-	}
-	if (poll(&pfd, 1, ms) <= 0)
-		return false;
-	n = read(STDIN_FILENO, buf, sizeof(buf));
-	for (ssize_t i = 0; i < n; i++)
-		if (buf[i] == 'q' || buf[i] == 'Q' || buf[i] == 3)
-			return true;
-	return false;
-}
-
 static int parse_interval(const char *s, int *ms)
 {
 	char *end;
@@ -634,7 +545,6 @@ static int parse_interval(const char *s, int *ms)
 
 int sg_cmd_top(const struct sg_tool_args *args, int argc, char **argv, char *err, size_t errlen)
 {
-	struct sigaction stop = { .sa_handler = on_stop }, winch = { .sa_handler = on_winch };
 	const char *term;
 	struct top *t;
 	long count = -1;
@@ -681,18 +591,10 @@ int sg_cmd_top(const struct sg_tool_args *args, int argc, char **argv, char *err
 	t->interactive = !args->json && isatty(STDOUT_FILENO) && term && *term &&
 			 strcmp(term, "dumb");
 
-	/* No SA_RESTART: a signal must cut the wait short. */
-	sigaction(SIGINT, &stop, NULL);
-	sigaction(SIGTERM, &stop, NULL);
-	sigaction(SIGHUP, &stop, NULL);
-	sigaction(SIGWINCH, &winch, NULL);
+	sg_term_signals(t->interactive);
 	if (t->interactive) {
-		struct sigaction tstp = { .sa_handler = on_tstp }, cont = { .sa_handler = on_cont };
-
-		sigaction(SIGTSTP, &tstp, NULL);
-		sigaction(SIGCONT, &cont, NULL);
-		term_size(t);
-		term_enter();
+		sg_term_size(&t->rows, &t->cols);
+		sg_term_enter();
 	}
 
 	ret = refresh(t);
@@ -700,13 +602,13 @@ int sg_cmd_top(const struct sg_tool_args *args, int argc, char **argv, char *err
 	if (!ret && !t->interactive) {
 		t->prev = t->cur;
 		t->have_prev = true;
-		wait_key(ms, false);
-		if (!stop_flag)
+		sg_term_wait_key(ms, false);
+		if (!sg_term_stop)
 			ret = refresh(t);
 	}
-	while (!ret && !stop_flag) {
+	while (!ret && !sg_term_stop) {
 		if (t->interactive) {
-			term_size(t);
+			sg_term_size(&t->rows, &t->cols);
 			build_frame(t);
 			show_frame(t);
 		} else if (args->json) {
@@ -718,19 +620,19 @@ int sg_cmd_top(const struct sg_tool_args *args, int argc, char **argv, char *err
 		if (count > 0 && ++done >= count)
 			break;
 		/* Wait for the next refresh, a key, a resize or a signal. */
-		for (int waited = 0; waited < ms && !stop_flag && !resized;) {
+		for (int waited = 0; waited < ms && !sg_term_stop && !sg_term_resized;) {
 			int step = ms - waited < 100 ? ms - waited : 100;
 
-			if (wait_key(step, t->interactive)) {
-				stop_flag = 1;
+			if (sg_term_wait_key(step, t->interactive)) {
+				sg_term_stop = 1;
 				break;
 			}
 			waited += step;
 		}
-		if (stop_flag)
+		if (sg_term_stop)
 			break;
-		if (resized) {
-			resized = 0;
+		if (sg_term_resized) {
+			sg_term_resized = 0;
 			continue;	/* redraw the same numbers at the new size */
 		}
 		t->prev = t->cur;
@@ -738,7 +640,7 @@ int sg_cmd_top(const struct sg_tool_args *args, int argc, char **argv, char *err
 		ret = refresh(t);
 	}
 	if (t->interactive)
-		term_leave();
+		sg_term_leave();
 	if (ret)
 		snprintf(err, errlen, "cannot read the instance: %s", strerror(-ret));
 	sg_maps_close(&t->maps);
