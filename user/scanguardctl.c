@@ -63,18 +63,19 @@ static void usage(FILE *f)
 "Controls a running scanguard instance.\n"
 "\n"
 "Commands (any unique prefix works):\n"
-"  status                          instance, interfaces, configuration, table sizes\n"
+"  status                          instance, interfaces, configuration, tables\n"
 "  stats                           packet and detection counters\n"
 "  config get [KEY]                show configuration\n"
 "  config set KEY VALUE            change configuration live\n"
 "  allow add CIDR | del CIDR       never count or block these sources\n"
 "  allow list\n"
-"  block add ADDR[/LEN] [--ttl DURATION]   block by hand (no --ttl: until removed)\n"
+"  block add ADDR[/LEN] [--ttl DURATION]\n"
+"                                  block by hand (no --ttl: until removed)\n"
 "  block del ADDR[/LEN]\n"
 "  block list                      active blocks with time left\n"
 "  trap add|del PROTO/PORT         a port nothing should touch: one probe blocks\n"
 "  trap list\n"
-"  expose add|del PROTO/PORT@CIDR  segment mode: an open service (port 'any' = all)\n"
+"  expose add|del PROTO/PORT@CIDR  segment mode: an open service (port any = all)\n"
 "  expose list\n"
 "  detach                          detach the program and remove the instance\n"
 "                                  (refused while scanguardd runs on it)\n"
@@ -84,7 +85,7 @@ static void usage(FILE *f)
 "\n"
 "Config keys:\n");
 	for (size_t i = 0; i < sg_ncfgkeys; i++)
-		fprintf(f, "  %-12s %s\n", sg_cfgkeys[i].name, sg_cfgkeys[i].help);
+		fprintf(f, "  %-15s %s\n", sg_cfgkeys[i].name, sg_cfgkeys[i].help);
 	fprintf(f,
 "\n"
 "Options:\n"
