@@ -113,7 +113,12 @@ $(OUT)/tests/test_conffile: $(OUT)/tests/test_conffile.o $(OUT)/tests/harness.o 
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -lconfig -o $@
 
-unit: all $(UNIT_TESTS) $(FUZZERS)
+# Writes pcap files from packet descriptions (e2e_replay).
+$(OUT)/tests/mkpcap: $(OUT)/tests/mkpcap.o $(OUT)/tests/pkt.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@
+
+unit: all $(UNIT_TESTS) $(TEST_TOOLS) $(FUZZERS)
 
 # ---- fuzzing (libFuzzer; clang from Debian) --------------------------------------
 # The parsers under AddressSanitizer and UndefinedBehaviorSanitizer, with the

@@ -126,8 +126,9 @@ static int open_instance(void)
 	if (ret == -ENOENT)
 		return fail(EX_NOINSTANCE, "no scanguard instance at %s (is scanguardd running?)",
 			    pin_path);
-	/* EACCES: the pinned files are root's.  EPERM as root: a kernel
-	 * before 6.5 refuses bpf(2) itself without CAP_BPF. */
+	/* EACCES: the pinned files are root's.  EPERM as root: the kernel
+	 * refuses bpf(2) itself without CAP_BPF (older kernels do, with
+	 * kernel.unprivileged_bpf_disabled set). */
 	if (ret == -EPERM || ret == -EACCES)
 		return fail(EX_FAIL, "cannot open %s: %s (%s)", pin_path, strerror(-ret),
 			    ret == -EPERM && geteuid() == 0 ? "needs CAP_BPF" : "run as root");
