@@ -6,7 +6,7 @@ set -eu
 
 PKGS="make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev pkg-config bpftool
       libc6-dev linux-libc-dev iproute2 nmap hping3 masscan tcpdump
-      netcat-openbsd procps python3 jq util-linux"
+      netcat-openbsd procps python3 jq util-linux iputils-ping"
 
 missing=""
 for p in $PKGS; do

@@ -19,6 +19,8 @@ daemon_start --threshold 15 || { echo "FAIL scan_tcp: daemon start"; exit 1; }
 ) &
 client=$!
 
+# Control for the "pings dropped" check below (ICMP is never a probe).
+check "syn scan: scanner's pings answered before the scan" in_scan ping -c1 -W2 -I $SCAN4 $HOST4
 nmap_scan "$LAB/syn.xml" -sS -p 1-300 $HOST4
 read -r open closed filtered _ <<<"$(nmap_counts "$LAB/syn.xml")"
 check_eq "syn scan: exactly threshold ports answered" $((open + closed)) 15
