@@ -569,14 +569,24 @@ int main(int argc, char **argv)
 	int c, ret;
 
 	sg_log_init("scanguardctl", 0);
-	while ((c = getopt_long(argc, argv, "jh", long_opts, NULL)) != -1) {
+	/* --json wherever it is, so an option error before it is JSON too. */
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j"))
+			json_out = true;
+	opterr = 0;	/* our own messages, through fail() */
+	while ((c = getopt_long(argc, argv, ":jh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'j': json_out = true; break;
 		case OPT_PIN_PATH: pin_path = optarg; break;
 		case OPT_TTL: opt_ttl = optarg; break;
 		case 'h': usage(stdout); return EX_OK;
 		case OPT_VERSION: printf("scanguardctl %s\n", SG_VERSION); return EX_OK;
-		default: usage(stderr); return EX_USAGE;
+		case ':':
+			return fail(EX_USAGE, "option '%s' needs a value", argv[optind - 1]);
+		default:
+			/* A negative number is taken for an option: say so. */
+			return fail(EX_USAGE, "unknown option '%s' (see --help; put -- before "
+				    "values that start with '-')", argv[optind - 1]);
 		}
 	}
 	jw_init(&jw, stdout);
