@@ -69,6 +69,9 @@ ctl()     { "$SCANGUARDCTL" --pin-path "$PIN" "$@"; }
 
 lab_down() {
 	set +e
+	# Finish the teardown even if whoever reads our output has gone away.
+	trap '' PIPE HUP INT TERM
+	exec >/dev/null 2>&1
 	[ -n "$DAEMON_PID" ] && kill -TERM "$DAEMON_PID" 2>/dev/null && \
 		timeout 10 tail --pid="$DAEMON_PID" -f /dev/null 2>/dev/null
 	[ -n "$SERVICES_PID" ] && kill "$SERVICES_PID" 2>/dev/null
@@ -84,7 +87,11 @@ lab_down() {
 
 lab_up() {
 	trap lab_down EXIT
-	trap 'exit 130' INT TERM
+	# Fatal signals end in exit, so the EXIT trap tears the lab down.
+	trap 'exit 129' HUP
+	trap 'exit 130' INT
+	trap 'exit 141' PIPE
+	trap 'exit 143' TERM
 	mkdir -p "$LAB/bpf"
 	mount -t bpf bpf "$LAB/bpf" || return 1
 	ip netns add "$NS_SCAN" && ip netns add "$NS_HOST" && ip netns add "$NS_CLI" || return 1
