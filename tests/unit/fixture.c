@@ -9,6 +9,7 @@
 #include "addr.h"
 #include "cfgkeys.h"
 #include "fixture.h"
+#include "sg_parse.h"
 #include "ops.h"
 #include "scanguard.skel.h"
 
@@ -126,6 +127,8 @@ struct pkt_spec fx_tcp(const char *src, const char *dst, uint16_t dport, uint8_t
 		.proto = IPPROTO_TCP,
 		.sport = 40000, .dport = dport,
 		.tcp_flags = flags,
+		/* With ACK, a data segment: established traffic, not a bare ACK. */
+		.payload = (flags & SG_TCP_ACK) ? 100 : 0,
 	};
 	return s;
 }

@@ -36,7 +36,8 @@ bool fx_blocked(struct fx *f, const char *addr);
 /* Drains the ring buffer into f->ev; returns how many are there now. */
 int fx_events(struct fx *f);
 
-/* A TCP SYN (or other flags) from src to dst:dport. */
+/* A TCP SYN (or other flags) from src to dst:dport; with ACK set it carries
+ * data, like established traffic (build a bare ACK by hand). */
 struct pkt_spec fx_tcp(const char *src, const char *dst, uint16_t dport, uint8_t flags);
 struct pkt_spec fx_udp(const char *src, const char *dst, uint16_t sport, uint16_t dport);
 
