@@ -39,7 +39,7 @@ static __always_inline int sg_process(struct xdp_md *ctx, __u64 now)
 	__u32 zero = 0, expired = 0;
 	enum sg_stat reason;
 	int verdict = XDP_PASS;
-	int res, have_key = 0;
+	int res, have_key = 0, over;
 
 	stats = bpf_map_lookup_elem(&SG_MAP_STATS, &zero);
 	st = bpf_map_lookup_elem(&SG_MAP_STATE, &zero);
@@ -95,10 +95,11 @@ static __always_inline int sg_process(struct xdp_md *ctx, __u64 now)
 		sg_source_key(&p, cfg->ipv6_prefix, &key);
 
 	reason = SG_STAT_PASSED;
-	/* Networks first: a source's own detection forgets its counts. */
-	if (cfg->net_threshold && (cfg->score_threshold <= 0 || !pr.open))
-		sg_weigh_net(&p, &pr, now, ctx->ingress_ifindex);
-	if (sg_weigh(&p, &pr, &key, now, ctx->ingress_ifindex)) {
+	/* Both the source and its network weigh the probe; either may block. */
+	over = cfg->net_threshold && (cfg->score_threshold <= 0 || !pr.open) &&
+	       sg_weigh_net(&p, &pr, now, ctx->ingress_ifindex);
+	over |= sg_weigh(&p, &pr, &key, now, ctx->ingress_ifindex);
+	if (over) {
 		verdict = XDP_DROP;
 		reason = SG_STAT_DROP_DETECT;
 	} else if (pr.kind == SG_PROBE_FRAG) {

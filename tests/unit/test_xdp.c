@@ -40,21 +40,9 @@
 #define PSH  SG_TCP_PSH
 #define URG  SG_TCP_URG
 
-/* The plain distinct-port detector alone (issue 2's semantics); tests of
- * the other detectors switch theirs on. */
 static struct sg_config cfg_with(uint32_t threshold, uint32_t window_s, uint32_t ttl_s)
 {
-	struct sg_config c;
-
-	sg_config_defaults(&c);
-	c.score_threshold = 0;
-	c.net_threshold = 0;
-	c.slow_threshold = 0;
-	c.sweep_threshold = 0;
-	c.threshold = threshold;
-	c.window_ns = SEC_NS(window_s);
-	c.block_ttl_ns = SEC_NS(ttl_s);
-	return c;
+	return fx_cfg_plain(threshold, window_s, ttl_s);
 }
 
 static bool open_or_fail(struct fx *f, const struct sg_config *cfg)
