@@ -5,7 +5,7 @@ round connects once to each TCP service and exchanges one datagram with the
 UDP echo, each datagram from a new source port, as a resolver or an NTP
 client does.  Prints "ok N failed M"; exits 1 if anything failed.
 
-    client.py [--rounds N] [--unconnected] ADDR..."""
+    client.py [--rounds N] [--unconnected] [--source ADDR] ADDR..."""
 import argparse
 import socket
 import sys
@@ -18,8 +18,9 @@ def family(addr):
     return socket.AF_INET6 if ":" in addr else socket.AF_INET
 
 
-def tcp_once(addr, port):
-    with socket.create_connection((addr, port), timeout=3) as s:
+def tcp_once(addr, port, source):
+    src = (source, 0) if source else None
+    with socket.create_connection((addr, port), timeout=3, source_address=src) as s:
         data = b""
         while True:
             chunk = s.recv(256)
@@ -29,14 +30,17 @@ def tcp_once(addr, port):
     return data == b"scanguard-lab %d ok\n" % port
 
 
-def udp_once(addr, payload, connected):
+def udp_once(addr, payload, connected, source):
     with socket.socket(family(addr), socket.SOCK_DGRAM) as s:
         s.settimeout(3)
+        if source:
+            s.bind((source, 0))
         if connected:
             s.connect((addr, UDP_PORT))
             s.send(payload)
         else:
-            s.bind(("::" if ":" in addr else "0.0.0.0", 0))
+            if not source:
+                s.bind(("::" if ":" in addr else "0.0.0.0", 0))
             s.sendto(payload, (addr, UDP_PORT))
         # The socket stays open until the answer is in, as a resolver's does.
         return s.recv(2048) == payload
@@ -47,6 +51,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=10)
     ap.add_argument("--unconnected", action="store_true",
                     help="send datagrams from bound, unconnected sockets")
+    ap.add_argument("--source", help="local address to send from")
     ap.add_argument("addrs", nargs="+")
     a = ap.parse_args()
     ok = failed = 0
@@ -55,11 +60,11 @@ def main():
             results = []
             for port in TCP_PORTS:
                 try:
-                    results.append(tcp_once(addr, port))
+                    results.append(tcp_once(addr, port, a.source))
                 except OSError:
                     results.append(False)
             try:
-                results.append(udp_once(addr, b"query %d" % r, not a.unconnected))
+                results.append(udp_once(addr, b"query %d" % r, not a.unconnected, a.source))
             except OSError:
                 results.append(False)
             ok += results.count(True)

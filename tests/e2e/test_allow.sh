@@ -6,7 +6,7 @@
 # list automatically and cannot be removed.
 source "$(dirname "$0")/lib.sh"
 lab_up || { echo "FAIL allow: lab setup"; exit 1; }
-daemon_start --threshold 10 --allow 198.18.0.3/32 --allow 2001:db8::4/128,198.18.0.8/30 ||
+daemon_start --allow 198.18.0.3/32 --allow 2001:db8::4/128,198.18.0.8/30 ||
 	{ echo "FAIL allow: daemon start"; exit 1; }
 
 # answered XML: ports that answered (open + closed) in an nmap report.
@@ -32,14 +32,14 @@ check "allowed scanners: probes counted as allowed" test "$(counter probes_allow
 
 # Not on the list: blocked as usual.
 nmap_from $SCAN4 "$LAB/s2.xml" -sS -p 1000-1039 $HOST4
-check_eq "scanner not on the list: exactly threshold answered" "$(answered "$LAB/s2.xml")" 10
+check_eq "scanner not on the list: blocked at the 4th failure" "$(answered "$LAB/s2.xml")" 3
 check "scanner not on the list: blocked" blocked $SCAN4
 check "allowed address: still reaches the host" in_scan nc -z -w2 -s 198.18.0.3 $HOST4 80
 
 # A neighbour in the allowed address's /64 gets the /64 blocked; the allowed
 # address inside it stays allowed.
 nmap_from 2001:db8::3 "$LAB/s63.xml" -sS -p 1000-1039 $HOST6
-check_eq "ipv6 neighbour: exactly threshold answered" "$(answered "$LAB/s63.xml")" 10
+check_eq "ipv6 neighbour: blocked at the 4th failure" "$(answered "$LAB/s63.xml")" 3
 check "ipv6 neighbour: the /64 is blocked" blocked "2001:db8::/64"
 check "ipv6 neighbour: another address of the /64 dropped" \
 	not in_scan ping -6 -c2 -W1 -I 2001:db8::5 $HOST6
@@ -56,7 +56,7 @@ check "allow del: accepted" ctl allow del 198.18.0.5
 check "allow del: gone from the list" \
 	not jq -e 'any(.[]; .cidr == "198.18.0.5")' <<<"$(ctl --json allow list)"
 nmap_from 198.18.0.5 "$LAB/s5.xml" -sS -p 2000-2039 $HOST4
-check_eq "allow del: the next scan is blocked" "$(answered "$LAB/s5.xml")" 10
+check_eq "allow del: the next scan is blocked" "$(answered "$LAB/s5.xml")" 3
 check "allow del: blocked" blocked 198.18.0.5
 
 # The host's own addresses cannot be taken off the list.

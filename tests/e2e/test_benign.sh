@@ -1,11 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-# test_benign.sh - benign workloads stay unblocked under a threshold as low
-# as the number of open TCP services (4): a client using every service many
-# times over IPv4 and IPv6 (also while a scan is being blocked), and the
-# host's own DNS-like UDP exchanges and TCP connections with a server in
-# another namespace, whose answers arrive from one source on many ports.
-# A control shows the same answers without a socket would be blocked.
+# test_benign.sh - benign workloads stay unblocked, with the distinct-port
+# threshold as low as the number of open TCP services (4) and the failure
+# score at its default: a client using every service many times over IPv4
+# and IPv6 (also while a scan is being blocked), whose connections are all
+# successes, and the host's own DNS-like UDP exchanges and TCP connections
+# with a server in another namespace, whose answers arrive from one source
+# on many ports and are no probes at all.  A control shows the same answers
+# without a socket would be blocked.
 source "$(dirname "$0")/lib.sh"
 lab_up || { echo "FAIL benign: lab setup"; exit 1; }
 CLIENT=$SG_ROOT/tests/e2e/client.py
@@ -27,6 +29,7 @@ check_eq "client: unconnected udp sockets too" "$out" "ok 100 failed 0"
 check "client: ipv4 address not blocked" not_blocked $CLI4
 check "client: ipv6 /64 not blocked" not_blocked 2001:db8:1::/64
 check_eq "client: only the scan was detected" "$(scan_events | jq -r .source)" $SCAN4
+check "client: its 280 connections were successful probes" test "$(counter probes_open)" -ge 280
 
 # ---- the host's own exchanges: answers from one source to many ports
 probes0=$(counter probes)

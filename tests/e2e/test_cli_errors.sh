@@ -7,14 +7,15 @@
 source "$(dirname "$0")/lib.sh"
 lab_up || { echo "FAIL cli_errors: lab setup"; exit 1; }
 daemon_start --allow 198.18.0.4 || { echo "FAIL cli_errors: daemon start"; exit 1; }
-ctl block add 198.18.0.9 >/dev/null && ctl block add 2001:db8::8/125 >/dev/null ||
-	{ echo "FAIL cli_errors: setup blocks"; exit 1; }
+ctl block add 198.18.0.9 >/dev/null && ctl block add 2001:db8::8/125 >/dev/null &&
+	ctl trap add udp/5353 >/dev/null || { echo "FAIL cli_errors: setup"; exit 1; }
 
 # Everything a command could change, in a stable form.
 snapshot() {
 	ctl --json config get &&
 	ctl --json allow list | jq -c 'sort_by(.cidr)' &&
 	ctl --json block list | jq -c 'map(del(.expires_in)) | sort_by(.source)' &&
+	ctl --json trap list && ctl --json expose list &&
 	ctl --json status | jq -c 'del(.tracked_sources)'
 }
 before=$(snapshot) || { echo "FAIL cli_errors: snapshot"; exit 1; }
@@ -68,6 +69,17 @@ expect "block-ttl over 30 days"      2 config set block-ttl 31d
 expect "mode unknown"                2 config set mode block
 expect "ipv6-prefix too short"       2 config set ipv6-prefix 8
 expect "ipv6-prefix too long"        2 config set ipv6-prefix 129
+expect "score-threshold too large"   2 config set score-threshold 65
+expect "protect unknown"             2 config set protect router
+expect "slow-window under a minute"  2 config set slow-window 30
+expect "net-prefix4 too short"       2 config set net-prefix4 4
+expect "trap: port 0"                2 trap add tcp/0
+expect "trap: not tcp or udp"        2 trap add icmp
+expect "trap: bad protocol"          2 trap add gre/5
+expect "trap: no port"               2 trap add tcp
+expect "expose: bad prefix"          2 expose add tcp/80@198.18.2.0/33
+expect "expose: no address"          2 expose add tcp/80
+expect "expose: bad port"            2 expose add tcp/70000@198.18.2.0/24
 expect "config set without value"    2 config set threshold
 expect "config unknown subcommand"   2 config put threshold 5
 expect "unknown command"             2 frobnicate
@@ -93,6 +105,7 @@ expect "block an allowed address"    1 block add 198.18.0.4
 expect "block del of a non-block"    1 block del 198.18.0.77
 expect "allow del of a non-entry"    1 allow del 198.18.0.77
 expect "allow del of this host"      1 allow del $HOST4
+expect "expose del of a non-entry"   1 expose del tcp/80@198.18.2.0/24
 
 # No instance: exit 3, but invalid input is still exit 2.
 TARGET=$NOPIN

@@ -1,12 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-# test_scan_udp.sh - real nmap UDP scans (IPv4 and IPv6): datagrams to ports
-# without a socket are probes, the source is blocked on exactly the
-# (threshold+1)-th distinct port with one event, while datagrams to the open
-# UDP service are never counted and that service keeps working.
+# test_scan_udp.sh - real nmap UDP scans (IPv4 and IPv6) with the default
+# configuration: a datagram to a port without a socket is a failed probe, and
+# the one that brings the failure score to score-threshold (4) is dropped
+# and blocks the source, with one event; datagrams to the open UDP service
+# are never probes, and that service keeps working.
 source "$(dirname "$0")/lib.sh"
 lab_up || { echo "FAIL scan_udp: lab setup"; exit 1; }
-daemon_start --threshold 10 || { echo "FAIL scan_udp: daemon start"; exit 1; }
+daemon_start || { echo "FAIL scan_udp: daemon start"; exit 1; }
 
 # Datagrams to a port with a socket (the UDP echo on 53) are not probes, from
 # however many source ports they come.
@@ -34,15 +35,16 @@ nmap_scan "$LAB/udp4.xml" -sU -p 53,1000-1029 $HOST4
 read -r open closed filtered openf _ <<<"$(nmap_counts "$LAB/udp4.xml")"
 # Closed ports answer with ICMP port unreachable; the rest after the block
 # gets no answer and is open|filtered (nmap cannot tell it from open UDP).
-check_eq "udp scan: exactly threshold closed ports answered" "$closed" 10
-check_eq "udp scan: the rest is unanswered" $((open + openf)) 21
+check_eq "udp scan: exactly score-threshold - 1 closed ports answered" "$closed" 3
+check_eq "udp scan: the rest is unanswered" $((open + openf)) 28
 check_eq "udp scan: one scan event" "$(scan_events '"source":"198.18.0.2"' | wc -l)" 1
 ev=$(scan_events '"source":"198.18.0.2"' | head -1)
-check_eq "udp scan: event action" "$(jq -r .action <<<"$ev")" blocked
-check_eq "udp scan: event ports counted" "$(jq -r .ports_counted <<<"$ev")" 11
+check_eq "udp scan: event detector and action" "$(jq -c '[.detector, .action]' <<<"$ev")" \
+	'["failure_score","blocked"]'
+check_eq "udp scan: event evidence" "$(jq -c '[.evidence.score, .ports_counted]' <<<"$ev")" '[4,4]'
 check_eq "udp scan: event probe kinds" "$(jq -c .probe_kinds <<<"$ev")" '["udp"]'
 check_eq "udp scan: sample holds only the closed ports" \
-	"$(jq '[.ports_sample[] | select(test("^udp/10[0-2][0-9]$"))] | length' <<<"$ev")" 11
+	"$(jq '[.ports_sample[] | select(test("^udp/10[0-2][0-9]$"))] | length' <<<"$ev")" 4
 check "udp scan: block listed" blocked $SCAN4
 check "udp scan: dropped over threshold counted" test "$(counter dropped_over_threshold)" -ge 1
 # The block covers the open service too.
@@ -52,12 +54,12 @@ check "udp scan: scanner's queries to the open port dropped" \
 # IPv6, from another address of the same /64 as the host's scanner side.
 nmap_from 2001:db8::3 "$LAB/udp6.xml" -sU -p 53,2000-2019 $HOST6
 read -r open closed filtered openf _ <<<"$(nmap_counts "$LAB/udp6.xml")"
-check_eq "udp6 scan: exactly threshold closed ports answered" "$closed" 10
-check_eq "udp6 scan: the rest is unanswered" $((open + openf)) 11
+check_eq "udp6 scan: exactly score-threshold - 1 closed ports answered" "$closed" 3
+check_eq "udp6 scan: the rest is unanswered" $((open + openf)) 18
 ev=$(scan_events '"source":"2001:db8::/64"' | head -1)
 check_eq "udp6 scan: one event for the /64" "$(scan_events '"source":"2001:db8::/64"' | wc -l)" 1
 check_eq "udp6 scan: event family" "$(jq -r .family <<<"$ev")" ipv6
-check_eq "udp6 scan: event ports counted" "$(jq -r .ports_counted <<<"$ev")" 11
+check_eq "udp6 scan: event ports counted" "$(jq -r .ports_counted <<<"$ev")" 4
 check_eq "udp6 scan: event probe kinds" "$(jq -c .probe_kinds <<<"$ev")" '["udp"]'
 
 # The benign client's DNS-like exchanges with the open port still work.
