@@ -5,7 +5,8 @@
 # and NULL probes (TCP without SYN, ACK or RST) weigh two failures, so the
 # second one blocks; ACK probes that match no connection (-sA) and SCTP INITs
 # (-sY) weigh one; tiny first fragments (-f) are dropped every time and
-# weigh two.  Each scan gives one event naming the probe kind.
+# weigh two; an IP protocol scan (-sO) meets the distinct-target backstop.
+# Each scan gives one event naming the probe kind.
 source "$(dirname "$0")/lib.sh"
 lab_up || { echo "FAIL scan_stealth: lab setup"; exit 1; }
 daemon_start || { echo "FAIL scan_stealth: daemon start"; exit 1; }
@@ -40,7 +41,14 @@ stealth_scan "-sS -f" tiny_fragment 198.18.0.7 fragment 0
 check "tiny fragments: dropped as such" test "$(counter dropped_tiny_fragment)" -ge 1
 # This host speaks no SCTP: every INIT is a failure (nmap gets no answer).
 stealth_scan -sY sctp_init 198.18.0.8 failure_score 0
-check_eq "six detections" "$(counter detections)" 6
+# IP protocol scan (-sO): protocols this host does not parse are counted
+# but carry no score; the distinct-target backstop blocks the 16th.
+nmap_from 198.18.0.9 "$LAB/proto.xml" -sO $HOST4
+ev=$(scan_events '"source":"198.18.0.9"')
+check_eq "ip protocol scan: one event" "$(wc -l <<<"$ev")" 1
+check_eq "ip protocol scan: event" "$(jq -c '[.detector, .ports_counted, .probe_kinds]' <<<"$ev")" \
+	'["distinct_ports",16,["ip_protocol"]]'
+check_eq "seven detections" "$(counter detections)" 7
 
 # The default scanner address never scanned and is untouched; an
 # established connection's own ACKs are never probes.
