@@ -13,12 +13,12 @@ daemon_start --allow 198.18.0.3/32 --allow 2001:db8::4/128,198.18.0.8/30 ||
 answered() { local o c; read -r o c _ <<<"$(nmap_counts "$1")"; echo $((o + c)); }
 
 al=$(ctl --json allow list)
-check_eq "allow list: operator entries from --allow" \
-	"$(jq -c '[.[] | select(.origin == "operator") | .cidr] | sort' <<<"$al")" \
+check_eq "allow list: entries from --allow" \
+	"$(jq -c '[.[] | select(.origin == "config") | .cidr] | sort' <<<"$al")" \
 	'["198.18.0.3","198.18.0.8/30","2001:db8::4"]'
 for a in 127.0.0.0/8 ::1 $HOST4 $HOST4B $HOST6 $HOST6B; do
 	check "allow list: own address $a automatic" \
-		jq -e --arg a "$a" 'any(.[]; .cidr == $a and .origin == "automatic")' <<<"$al"
+		jq -e --arg a "$a" 'any(.[]; .cidr == $a and .origin == "own-address")' <<<"$al"
 done
 
 nmap_from 198.18.0.3 "$LAB/a3.xml" -sS -p 1000-1039 $HOST4
@@ -50,6 +50,8 @@ check "allowed ipv6 address inside the blocked /64: connects" \
 
 # Live: allow add, then allow del.
 check "allow add: accepted" ctl allow add 198.18.0.5
+check "allow add: listed as the operator's" \
+	jq -e 'any(.[]; .cidr == "198.18.0.5" and .origin == "operator")' <<<"$(ctl --json allow list)"
 nmap_from 198.18.0.5 "$LAB/a5.xml" -sS -p 1000-1039 $HOST4
 check_eq "allow add: the new entry's scan is not blocked" "$(answered "$LAB/a5.xml")" 40
 check "allow del: accepted" ctl allow del 198.18.0.5

@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # test_daemon_lifecycle.sh - scanguardd refuses bad arguments and missing
 # interfaces with a message and a non-zero exit, leaving nothing attached or
-# pinned (also when an attach fails half-way); a second daemon on the same
-# pin path refuses; SIGINT and SIGTERM detach, unpin and exit 0; generic XDP
-# is reported as such; a killed daemon's maps (and blocks) are adopted.
+# pinned (also when an attach fails half-way, and in the default persistent
+# mode); a second daemon on the same pin path refuses; an ephemeral daemon
+# detaches, unpins and exits 0 on SIGINT and SIGTERM; generic XDP is
+# reported as such; a killed daemon's maps (and blocks) are adopted.  The
+# persistent instance's own lifecycle is test_restart.sh's.
 source "$(dirname "$0")/lib.sh"
 lab_up || { echo "FAIL daemon_lifecycle: lab setup"; exit 1; }
 
@@ -21,7 +23,8 @@ LEFT_IFS=()	# what refused() checks; empty = both
 refused() {
 	local name=$1 want=$2 rc; shift 2
 
-	in_host timeout 20 "$SCANGUARDD" --pin-path "$PIN" "$@" >"$LAB/d.out" 2>"$LAB/d.err"
+	in_host timeout 20 "$SCANGUARDD" --config /dev/null --pin-path "$PIN" "$@" \
+		>"$LAB/d.out" 2>"$LAB/d.err"
 	rc=$?
 	if [ "$rc" = 0 ] || [ "$rc" = 124 ]; then
 		fail "$name" "exit status $rc"
@@ -54,36 +57,52 @@ refused "score-threshold too large" "score-threshold"          -i "$IF_H0" --sco
 refused "protect unknown"          "protect"                   -i "$IF_H0" --protect router
 refused "trap: not tcp or udp"     "trap"                      -i "$IF_H0" --trap icmp
 refused "trap: bad port"           "trap"                      -i "$IF_H0" --trap tcp/70000
-refused "expose without segment"   "--expose needs --protect segment" \
+refused "expose without segment"   "expose needs protect = segment" \
 	-i "$IF_H0" --expose tcp/80@198.18.1.0/24
-refused "inside without segment"   "--inside needs --protect segment" -i "$IF_H0" --inside "$IF_H1"
+refused "inside without segment"   "inside $IF_H1 needs protect = segment" \
+	-i "$IF_H0" --inside "$IF_H1"
 refused "only an inside interface" "no interface given"        --protect segment --inside "$IF_H1"
-in_host "$SCANGUARDD" --pin-path "$PIN" -i "$IF_H0" --bogus >/dev/null 2>&1
+# Fails after attaching (the address is not this host's): undone.
+refused "metrics address unusable" "metrics"                   -i "$IF_H0" -i "$IF_H1" \
+	--metrics 198.18.9.9:9101
+in_host "$SCANGUARDD" --config /dev/null --pin-path "$PIN" -i "$IF_H0" --bogus >/dev/null 2>&1
 check_eq "unknown option: exit 2" "$?" 2
 check "bad arguments: nothing attached or pinned" nothing_left
 
 # ---- failures after loading (exit 1), rolled back
-refused "relative pin path"        "must be absolute"          -i "$IF_H0" --pin-path relative/sg
+refused "relative pin path"        "not an absolute path"      -i "$IF_H0" --pin-path relative/sg
 refused "interface given twice"    "given twice"               -i "$IF_H0" -i "$IF_H0"
 # Another program on the second interface: the first attach is undone.
 PIN_OTHER=$LAB/bpf/other
-ip netns exec "$NS_HOST" "$SCANGUARDD" --pin-path "$PIN_OTHER" -i "$IF_H1" \
-	>"$LAB/other.out" 2>"$LAB/other.err" &
+ip netns exec "$NS_HOST" "$SCANGUARDD" --config /dev/null --ephemeral --pin-path "$PIN_OTHER" \
+	-i "$IF_H1" >"$LAB/other.out" 2>"$LAB/other.err" &
 other=$!
 LAB_PIDS+=("$other")
-for _ in $(seq 100); do grep -q '"event":"start"' "$LAB/other.out" && break; sleep 0.1; done
+for _ in $(seq 100); do grep -qs '"event":"start"' "$LAB/other.out" && break; sleep 0.1; done
 LEFT_IFS=("$IF_H0")	# the other instance stays on the second
 refused "second interface busy: first attach undone" "already has an XDP program" \
 	-i "$IF_H0" -i "$IF_H1"
 LEFT_IFS=()
 check "second interface busy: the other instance is untouched" \
 	sh -c "kill -0 $other && ip -n $NS_HOST -d link show dev $IF_H1 | grep -q prog/xdp"
+# The same failure against a persistent instance that already runs on the
+# first interface: the instance stays as it was.
+daemon_start_persistent -i "$IF_H0" || { echo "FAIL daemon_lifecycle: persistent start"; exit 1; }
+daemon_stop TERM
+in_host timeout 20 "$SCANGUARDD" --config /dev/null --pin-path "$PIN" -i "$IF_H0" -i "$IF_H1" \
+	>/dev/null 2>"$LAB/d.err"
+check "adopted instance, second interface busy: refused" grep -q "already has an XDP program" "$LAB/d.err"
+check "adopted instance: still attached to its interface" xdp_attached "$NS_HOST" "$IF_H0"
+check "adopted instance: still pinned" test -e "$PIN/links/xdp_$(in_host cat /sys/class/net/$IF_H0/ifindex)"
+in_host "$SCANGUARDD" --detach --pin-path "$PIN" >/dev/null 2>&1
+check "adopted instance: removed with --detach" nothing_left "$IF_H0"
 kill -TERM "$other"; wait "$other"
 check_eq "the other instance: SIGTERM exits 0" "$?" 0
 
 # ---- a second daemon on the same pin path
 daemon_start || { echo "FAIL daemon_lifecycle: daemon start"; exit 1; }
-in_host timeout 20 "$SCANGUARDD" --pin-path "$PIN" -i "$IF_H0" >"$LAB/d.out" 2>"$LAB/d.err"
+in_host timeout 20 "$SCANGUARDD" --config /dev/null --pin-path "$PIN" -i "$IF_H0" \
+	>"$LAB/d.out" 2>"$LAB/d.err"
 rc=$?
 check "second daemon: refused" test "$rc" != 0 -a "$rc" != 124
 check "second daemon: says why" grep -q "another scanguardd is already running on $PIN" "$LAB/d.err"
@@ -92,7 +111,7 @@ check "second daemon: the first still runs" \
 check "second daemon: the first is still attached" \
 	sh -c "ip -n $NS_HOST -d link show dev $IF_H0 | grep -q prog/xdp && ip -n $NS_HOST -d link show dev $IF_H1 | grep -q prog/xdp"
 
-# ---- SIGINT and SIGTERM
+# ---- SIGINT and SIGTERM (an ephemeral daemon, as daemon_start starts it)
 for sig in INT TERM; do
 	[ -n "$DAEMON_PID" ] || daemon_start || { fail "SIG$sig" "daemon start"; continue; }
 	daemon_stop $sig
