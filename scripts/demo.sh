@@ -91,7 +91,7 @@ if not_blocked $CLI4; then good "$CLI4 is not blocked"; else bad "$CLI4 is block
 step "scanguardctl stats"
 ctl stats | grep -E '^(packets|probes|detections|dropped_blocked|dropped_over_threshold) ' | indent
 
-step "Stopping scanguardd (SIGTERM): it detaches and unpins"
+step "Stopping scanguardd (SIGTERM): the lab's daemon is --ephemeral, so it detaches and unpins"
 daemon_stop TERM
 if [ "$DAEMON_RC" = 0 ] && ! xdp_attached "$NS_HOST" "$IF_H0" && [ ! -e "$PIN" ]; then
 	good "exit status 0, no XDP program left on $IF_H0/$IF_H1, nothing pinned"
