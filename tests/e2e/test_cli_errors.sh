@@ -106,12 +106,15 @@ expect "block del of a non-block"    1 block del 198.18.0.77
 expect "allow del of a non-entry"    1 allow del 198.18.0.77
 expect "allow del of this host"      1 allow del $HOST4
 expect "expose del of a non-entry"   1 expose del tcp/80@198.18.2.0/24
+expect "detach while the daemon runs" 1 detach
+expect "detach with an argument"     2 detach now
 
 # No instance: exit 3, but invalid input is still exit 2.
 TARGET=$NOPIN
 expect "no instance: status"         3 status
 expect "no instance: block add"      3 block add 198.18.0.5
 expect "no instance: config get"     3 config get
+expect "no instance: detach"         3 detach
 expect "no instance: invalid input first" 2 config set threshold 0
 check "no instance: nothing created at the pin path" test ! -e "$NOPIN"
 check_eq "the instance is unchanged after every error" "$(snapshot)" "$before"
