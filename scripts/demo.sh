@@ -63,7 +63,11 @@ if [ "$(jq -r '[.detector, .action, .evidence.score] | join(" ")' <<<"$ev")" = \
      "failure_score blocked $SCORE" ] && [ "$closed" = $((fails - 1)) ]; then
 	good "Failed probe number $fails brought the failure score to $SCORE: it was dropped and"
 	good "the scanner blocked.  Only its first $((fails - 1)) failures got an answer."
-	[ "$open" -gt 0 ] && say "(The $open open ports it found first had offset $open failures.)"
+	if [ "$open" = 1 ]; then
+		say "(The open port it found first had offset one failure.)"
+	elif [ "$open" -gt 1 ]; then
+		say "(The $open open ports it found first had offset $open failures.)"
+	fi
 else
 	bad "Expected a block at failure score $SCORE after $((fails - 1)) answered failures."
 fi
