@@ -215,9 +215,11 @@ static int cmd_status(int argc, char **argv)
 			jw_str(&jw, "name", ifc.name);
 			jw_u64(&jw, "ifindex", ifc.ifindex);
 			jw_str(&jw, "xdp_mode", sg_xdp_mode_name(ifc.xdp_mode));
+			jw_str(&jw, "role", ifc.role == SG_IFACE_INSIDE ? "inside" : "outside");
 			jw_obj_close(&jw);
 		} else {
-			printf(" %s (%s XDP)", ifc.name, sg_xdp_mode_name(ifc.xdp_mode));
+			printf(" %s (%s XDP%s)", ifc.name, sg_xdp_mode_name(ifc.xdp_mode),
+			       ifc.role == SG_IFACE_INSIDE ? ", inside" : "");
 		}
 	}
 	if (json_out) {
@@ -661,9 +663,11 @@ static int cmd_trap(int argc, char **argv)
 	if ((ret = open_instance()))
 		return ret;
 	ret = sg_trap_set(&maps, pc, port, is_prefix(argv[0], "add"));
+	sg_target_str(SG_TARGET(pc, port), buf, sizeof(buf));
+	if (ret == -ENOENT)
+		return fail(EX_FAIL, "trap del: %s is not a trap port", buf);
 	if (ret)
 		return fail(EX_FAIL, "trap: %s", strerror(-ret));
-	sg_target_str(SG_TARGET(pc, port), buf, sizeof(buf));
 	if (json_out) {
 		jw_obj_open(&jw, NULL);
 		jw_str(&jw, is_prefix(argv[0], "add") ? "trap_added" : "trap_removed", buf);

@@ -106,6 +106,8 @@ check_eq "trap: event" "$(scan_events '"source":"198.18.0.9"' | jqc '[.detector,
 	'["trap","tcp/2323"]'
 check "trap: the source is dropped" not reaches 198.18.0.9
 check_eq "trap del: json" "$(ctl --json trap del tcp/2323 | jqc .)" '{"trap_removed":"tcp/2323"}'
+ctl trap del tcp/2323 >/dev/null 2>&1
+check_eq "trap del: not a trap exits 1" "$?" 1
 check_eq "trap list: empty" "$(ctl --json trap list | jqc .)" '[]'
 check "trap: unblock the source" ctl block del 198.18.0.9
 
