@@ -113,7 +113,7 @@ $(OUT)/tests/test_conffile: $(OUT)/tests/test_conffile.o $(OUT)/tests/harness.o 
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -lconfig -o $@
 
-# Writes pcap files from packet descriptions (e2e_replay).
+# Test tools: mkpcap writes the captures e2e_replay replays.
 $(OUT)/tests/mkpcap: $(OUT)/tests/mkpcap.o $(OUT)/tests/pkt.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ -o $@
