@@ -210,6 +210,11 @@ static __always_inline struct sg_probe sg_classify(struct xdp_md *ctx, const str
 			return pr;
 		}
 		pr.kind = SG_PROBE_UDP;
+		/* traceroute sends a dozen or more probes at once to the
+		 * ports after 33434: count them as one target, so tracing the
+		 * route to a host is a single failure. */
+		if ((__u16)(p->dport - SG_TRACEROUTE_PORT) < SG_TRACEROUTE_PORTS)
+			pr.port = SG_TRACEROUTE_PORT;
 	} else if (p->l4proto == IPPROTO_SCTP) {
 		/* Chunk type 1 is INIT, what nmap -sY sends. */
 		if (p->sctp_chunk != 1)

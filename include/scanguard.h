@@ -58,6 +58,11 @@
 #define SG_SLOW_BLOOM_WORDS	4	/* 256-bit filter of a slow source's targets */
 #define SG_MAX_SLOW_THRESHOLD	64	/* keeps the filter's false hits rare */
 #define SG_VLAN_MAX_DEPTH	2	/* 802.1Q / 802.1ad tags parsed */
+/* traceroute's UDP probes go to port 33434 + one per probe (30 hops x 3
+ * probes with the defaults, so below 33534), all closed; one traceroute is
+ * one failed target, not dozens. */
+#define SG_TRACEROUTE_PORT	33434
+#define SG_TRACEROUTE_PORTS	100
 #define SG_IPV6_EXT_MAX		6	/* IPv6 extension headers walked */
 
 /* Configuration ranges (userspace validates against these). */

@@ -552,6 +552,42 @@ static void test_repeat_offenders(void)
 	fx_close(&f);
 }
 
+/* ---- traceroute ------------------------------------------------------------------ */
+
+static void test_traceroute(void)
+{
+	struct sg_config plain = fx_cfg_plain(SG_DEFAULT_THRESHOLD, 300, 600);
+	struct fx f;
+
+	h_begin("traceroute: its udp probes to 33434-33533 are one failed target");
+	if (!open_or_fail(&f, NULL))
+		return;
+	/* Three traceroutes to a host one hop away: 16 probes at once each
+	 * (traceroute's -N 16), every one to a closed port. */
+	for (int round = 0; round < 3; round++)
+		for (int i = 0; i < 16; i++)
+			CHECK_EQ(run(&f, fx_udp(SCANNER, HOST, 50000 + i, 33434 + 16 * round + i)),
+				 XDP_PASS, "traceroute probe");
+	CHECK_EQ(run(&f, fx_udp(SCANNER, HOST, 50000, 33533)), XDP_PASS, "last port of the range");
+	CHECK_EQ(fx_events(&f), 0, "no detection");
+	/* It is still a failure: three more closed ports make four. */
+	CHECK_EQ(run(&f, fx_udp(SCANNER, HOST, 50000, 33534)), XDP_PASS, "past the range");
+	CHECK_EQ(run(&f, fx_udp(SCANNER, HOST, 50000, 33433)), XDP_PASS, "before the range");
+	CHECK_EQ(run(&f, fx_udp(SCANNER, HOST, 50000, 7)), XDP_DROP, "4th failed target");
+	CHECK_EQ(last_detector(&f), SG_DET_SCORE, "detector");
+	if (f.nev)
+		CHECK_EQ(f.ev[0].count, 4, "event failed targets");
+	fx_close(&f);
+
+	h_begin("traceroute: one target for the plain distinct-port threshold too");
+	if (!open_or_fail(&f, &plain))
+		return;
+	for (int i = 0; i < 100; i++)
+		CHECK_EQ(run(&f, fx_udp(SCANNER, HOST, 50000, 33434 + i)), XDP_PASS, "probe");
+	CHECK_EQ(fx_events(&f), 0, "no detection");
+	fx_close(&f);
+}
+
 /* ---- defaults: every detector on, as the daemon runs --------------------------- */
 
 static void test_defaults_nmap_like(void)
@@ -587,6 +623,7 @@ int main(void)
 	test_distributed();
 	test_slow();
 	test_repeat_offenders();
+	test_traceroute();
 	test_defaults_nmap_like();
 	return h_finish();
 }
