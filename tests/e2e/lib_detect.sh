@@ -144,6 +144,9 @@ stat_of() { ctl --json stats | jq -r --arg n "$1" '.[$n]'; }
 # hping_received OUTPUT-FILE: "packets received" from hping3's summary.
 hping_received() { sed -n 's/.* \([0-9]*\) packets received.*/\1/p' "$1"; }
 
+# not COMMAND...: inverts a command's status (check runs functions too).
+declare -F not >/dev/null || not() { ! "$@"; }
+
 # check_le NAME GOT MAX / check_ge NAME GOT MIN
 check_le() {
 	if [[ "$2" =~ ^-?[0-9]+$ ]] && [ "$2" -le "$3" ]; then pass "$1"; else
