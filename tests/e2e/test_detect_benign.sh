@@ -67,8 +67,9 @@ for s in $CLI4 198.18.1.3 $NAT4 2001:db8:1::/64; do
 done
 
 # ---- the host's own DNS and NTP queries: not one answer is even a probe
+: >"$LAB/udpserv.log"
 ip netns exec "$NS_CLI" python3 "$SG_ROOT/tests/e2e/udpserv.py" $CLI4 $CLI6 \
-	>"$LAB/udpserv.log" 2>&1 &
+	>>"$LAB/udpserv.log" 2>&1 &
 DETECT_PIDS+=($!)
 for _ in $(seq 50); do grep -q ready "$LAB/udpserv.log" && break; sleep 0.1; done
 probes0=$(stat_of probes)
