@@ -35,10 +35,11 @@ COMMON_OBJS := $(COMMON_SRCS:user/%.c=$(OUT)/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:user/%.c=$(OUT)/%.o)
 CTL_OBJS    := $(CTL_SRCS:user/%.c=$(OUT)/%.o)
 
-UNIT_TESTS  := $(OUT)/tests/test_xdp $(OUT)/tests/test_detect $(OUT)/tests/test_addr
+UNIT_TESTS  := $(OUT)/tests/test_xdp $(OUT)/tests/test_detect $(OUT)/tests/test_addr \
+	       $(OUT)/tests/detect_report
 
 .DELETE_ON_ERROR:
-.PHONY: all deps test demo install uninstall clean unit
+.PHONY: all deps test demo install uninstall clean unit detection-report
 
 all: deps $(OUT)/scanguardd $(OUT)/scanguardctl
 
@@ -85,6 +86,10 @@ $(OUT)/tests/test_detect: $(OUT)/tests/test_detect.o $(OUT)/tests/pkt.o $(OUT)/t
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
+$(OUT)/tests/detect_report: $(OUT)/tests/detect_report.o $(OUT)/tests/pkt.o $(OUT)/tests/fixture.o $(OUT)/tests/harness.o $(COMMON_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
 $(OUT)/tests/test_addr: $(OUT)/tests/test_addr.o $(OUT)/tests/harness.o $(COMMON_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
@@ -93,6 +98,11 @@ unit: all $(UNIT_TESTS)
 
 test: unit
 	$(Q)./tests/run.sh
+
+# Probes-to-detection and false blocks per scenario, defaults against the
+# plain distinct-port threshold (README, "Detection").
+detection-report: all $(OUT)/tests/detect_report
+	$(Q)./scripts/detection-report.sh
 
 demo: all
 	$(Q)./scripts/demo.sh
