@@ -119,7 +119,7 @@ static __always_inline struct sg_suspect *sg_suspect_get(void *suspect_map,
  * its window is over.  Whether the last window saw a failure carries over,
  * so slow scanners, one probe per window, are still noticed. */
 static __always_inline struct sg_track *sg_track_get(void *track_map, const struct sg_addr *key,
-						     __u64 now, __u64 window_ns)
+						     __u64 now, __u64 window_ns, __u32 *inserted)
 {
 	struct sg_track *t = bpf_map_lookup_elem(track_map, key);
 	struct sg_track fresh = { .window_start = now };
@@ -129,7 +129,8 @@ static __always_inline struct sg_track *sg_track_get(void *track_map, const stru
 	if (t)
 		fresh.bits = t->bits & SG_TRACK_HAD_FAILURE;
 	/* On a race for a new source the loser uses the winner's entry. */
-	bpf_map_update_elem(track_map, key, &fresh, t ? BPF_ANY : BPF_NOEXIST);
+	if (bpf_map_update_elem(track_map, key, &fresh, t ? BPF_ANY : BPF_NOEXIST) == 0 && !t)
+		*inserted = 1;
 	return bpf_map_lookup_elem(track_map, key);
 }
 

@@ -73,14 +73,14 @@ __noinline int sg_weigh_net(const struct sg_pkt *p, const struct sg_probe *pr, _
 	struct sg_config *cfg = bpf_map_lookup_elem(&SG_MAP_CONFIG, &zero);
 	struct sg_report *r = sg_report_get(1);
 	struct sg_track *nt;
-	__u32 n;
+	__u32 n = 0;
 
 	if (!p || !pr || !cfg || !r || !cfg->net_threshold)
 		return 0;
 	r->prefixlen = p->family == 6 ? cfg->net_prefix6 : cfg->net_prefix4;
 	r->key = p->src;
 	sg_mask_family(&r->key, p->family, r->prefixlen);
-	nt = sg_track_get(&SG_MAP_NET_TRACK, &r->key, now, cfg->window_ns);
+	nt = sg_track_get(&SG_MAP_NET_TRACK, &r->key, now, cfg->window_ns, &n);
 	if (!nt || sg_track_add(&SG_MAP_NET_SUSPECT, &r->key, nt, pr->target) != SG_ADD_NEW)
 		return 0;
 	n = __sync_fetch_and_add(&nt->count, 1) + 1;
@@ -108,7 +108,7 @@ __noinline int sg_weigh(const struct sg_pkt *p, const struct sg_probe *pr,
 	struct sg_report *r = sg_report_get(0);
 	struct sg_track *t;
 	int scoring, counted, add, over = 0;
-	__u32 bits, det = 0;
+	__u32 bits, det = 0, inserted = 0;
 
 	if (!p || !pr || !src_key || !cfg || !stats || !r)
 		return 0;
@@ -124,11 +124,13 @@ __noinline int sg_weigh(const struct sg_pkt *p, const struct sg_probe *pr,
 		return 1;
 	}
 
-	t = sg_track_get(&SG_MAP_TRACK, &r->key, now, cfg->window_ns);
+	t = sg_track_get(&SG_MAP_TRACK, &r->key, now, cfg->window_ns, &inserted);
 	if (!t) {
 		stats->c[SG_STAT_TRACK_FAILED]++;
 		return 0;
 	}
+	if (inserted)
+		stats->c[SG_STAT_TRACK_INSERTS]++;
 	bits = SG_READ_ONCE(t->bits);
 	if (!(bits & pr->kind))
 		__sync_fetch_and_or(&t->bits, pr->kind);

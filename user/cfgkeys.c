@@ -9,6 +9,7 @@
 
 static const char *const mode_names[] = { "enforce", "monitor", NULL };
 static const char *const protect_names[] = { "host", "segment", NULL };
+static const char *const policy_names[] = { "all", "new", NULL };
 
 #define KEY(n, t, field, lo, hi, h, ...) \
 	{ .name = n, .type = t, .off = offsetof(struct sg_config, field), .min = lo, .max = hi, \
@@ -23,6 +24,11 @@ const struct sg_cfgkey sg_cfgkeys[] = {
 	    "seconds a detected source stays blocked the first time"),
 	KEY("block-ttl-max", SG_CFG_SECONDS, block_ttl_max_ns, 1, SG_MAX_BLOCK_TTL_S,
 	    "cap for repeat offenders, whose block doubles each time"),
+	KEY("max-blocks", SG_CFG_COUNT, max_blocks, 1, SG_MAX_BLOCKS,
+	    "simultaneous automatic blocks; past it detections are reported, not blocked"),
+	KEY("block-policy", SG_CFG_ENUM, block_policy, 0, 1,
+	    "all (drop everything from a blocked source) or new (only its probes and new connections)",
+	    .names = policy_names),
 	KEY("mode", SG_CFG_ENUM, mode, 0, 1, "enforce (drop) or monitor (report only)", .names = mode_names),
 	KEY("protect", SG_CFG_ENUM, protect, 0, 1,
 	    "host (this host's sockets say what is open) or segment (the exposed-services list does)",
@@ -64,6 +70,8 @@ void sg_config_defaults(struct sg_config *cfg)
 	cfg->slow_threshold = SG_DEFAULT_SLOW_THRESHOLD;
 	cfg->slow_window_ns = SG_DEFAULT_SLOW_WINDOW_S * SG_NSEC_PER_SEC;
 	cfg->block_ttl_max_ns = SG_DEFAULT_BLOCK_TTL_MAX_S * SG_NSEC_PER_SEC;
+	cfg->max_blocks = SG_DEFAULT_MAX_BLOCKS;
+	cfg->block_policy = SG_POLICY_ALL;
 }
 
 const struct sg_cfgkey *sg_cfgkey_find(const char *name)

@@ -19,11 +19,12 @@
 #include "cfgkeys.h"
 #include "fmt.h"
 #include "json.h"
+#include "links.h"
 #include "log.h"
 #include "ops.h"
 #include "pin.h"
 
-#define SG_VERSION "0.1.0"
+#include "version.h"
 
 enum { EX_OK = 0, EX_FAIL = 1, EX_USAGE = 2, EX_NOINSTANCE = 3 };
 
@@ -73,6 +74,8 @@ static void usage(FILE *f)
 "  trap list\n"
 "  expose add|del PROTO/PORT@CIDR  segment mode: an open service (port 'any' = all)\n"
 "  expose list\n"
+"  detach                          detach the program and remove the instance\n"
+"                                  (refused while scanguardd runs on it)\n"
 "\n"
 "Config keys:\n");
 	for (size_t i = 0; i < sg_ncfgkeys; i++)
@@ -136,6 +139,9 @@ static int cmd_status(int argc, char **argv)
 	long tracked;
 	int ret;
 
+	struct sg_pinned_link links[SG_MAX_IFACES];
+	int nlinks, nlive = 0;
+
 	if (argc)
 		return fail(EX_USAGE, "status takes no arguments");
 	if ((ret = open_instance()))
@@ -148,19 +154,30 @@ static int cmd_status(int argc, char **argv)
 		return fail(EX_FAIL, "cannot read the allow-list: %s", strerror(-ret));
 	}
 	for (size_t i = 0; i < nallow; i++)
-		nauto += !!(allow[i].flags & SG_ALLOW_AUTO);
+		nauto += !!(allow[i].flags & SG_ALLOW_AUTOMATIC);
 	for (size_t i = 0; i < nblocks; i++)
 		nexact += blocks[i].exact;
 	tracked = count_keys(maps.track, sizeof(struct sg_addr));
+	nlinks = sg_links_list(pin_path, links, SG_MAX_IFACES);
+	sg_links_close(links, nlinks > 0 ? nlinks : 0);
+	for (int i = 0; i < nlinks; i++)
+		nlive += links[i].ifindex != 0;
 
 	if (json_out) {
 		jw_obj_open(&jw, NULL);
 		jw_bool(&jw, "daemon_running", running);
 		jw_str(&jw, "pin_path", pin_path);
+		jw_bool(&jw, "persistent", nlinks > 0);
+		jw_u64(&jw, "pinned_links", nlive);
 		jw_arr_open(&jw, "interfaces");
 	} else {
 		printf("daemon:      %s\n", running ? "running" : "not running (maps still pinned)");
 		printf("pin path:    %s\n", pin_path);
+		if (nlinks > 0)
+			printf("persistent:  %d pinned link%s keep the program attached\n", nlive,
+			       nlive == 1 ? "" : "s");
+		else
+			printf("persistent:  no (the program lives as long as the daemon)\n");
 		printf("interfaces: ");
 	}
 	for (__u32 i = 0; i < SG_MAX_IFACES; i++) {
@@ -193,6 +210,18 @@ static int cmd_status(int argc, char **argv)
 		jw_u64(&jw, "allow_entries", nallow);
 		jw_u64(&jw, "allow_automatic", nauto);
 		jw_i64(&jw, "tracked_sources", tracked);
+		jw_arr_open(&jw, "protected");
+		for (size_t i = 0; i < nallow; i++) {
+			char buf[SG_ADDRSTRLEN];
+
+			if (!(allow[i].flags & SG_ALLOW_AUTOMATIC))
+				continue;
+			jw_obj_open(&jw, NULL);
+			jw_str(&jw, "cidr", sg_cidr_str(&allow[i].cidr, buf, sizeof(buf)));
+			jw_str(&jw, "origin", sg_allow_origin(allow[i].flags));
+			jw_obj_close(&jw);
+		}
+		jw_arr_close(&jw);
 		jw_obj_close(&jw);
 		jw_end(&jw);
 	} else {
@@ -210,6 +239,14 @@ static int cmd_status(int argc, char **argv)
 		printf("blocks:      %zu active (%zu CIDR)\n", nblocks, nblocks - nexact);
 		printf("allow-list:  %zu entries (%zu this host's own)\n", nallow, nauto);
 		printf("tracked:     %ld sources\n", tracked);
+		printf("never blocked (kept automatically):\n");
+		for (size_t i = 0; i < nallow; i++) {
+			char buf[SG_ADDRSTRLEN];
+
+			if (allow[i].flags & SG_ALLOW_AUTOMATIC)
+				printf("  %-42s %s\n", sg_cidr_str(&allow[i].cidr, buf, sizeof(buf)),
+				       sg_allow_origin(allow[i].flags));
+		}
 	}
 	free(blocks);
 	free(allow);
@@ -371,7 +408,7 @@ static int cmd_allow(int argc, char **argv)
 		else
 			printf("%-44s %s\n", "CIDR", "ORIGIN");
 		for (size_t i = 0; i < n; i++) {
-			const char *origin = v[i].flags & SG_ALLOW_AUTO ? "automatic" : "operator";
+			const char *origin = sg_allow_origin(v[i].flags);
 
 			sg_cidr_str(&v[i].cidr, buf, sizeof(buf));
 			if (json_out) {
@@ -687,6 +724,33 @@ static int cmd_expose(int argc, char **argv)
 	return EX_OK;
 }
 
+/* ---- detach ------------------------------------------------------------------ */
+
+static int cmd_detach(int argc, char **argv)
+{
+	char err[1024];
+	int n, ret;
+
+	if (argc)
+		return fail(EX_USAGE, "detach takes no arguments");
+	ret = sg_instance_remove(pin_path, &n, err, sizeof(err));
+	if (ret == -ENOENT)
+		return fail(EX_NOINSTANCE, "%s", err);
+	if (ret)
+		return fail(EX_FAIL, "detach: %s", err);
+	if (json_out) {
+		jw_obj_open(&jw, NULL);
+		jw_str(&jw, "removed", pin_path);
+		jw_u64(&jw, "detached_interfaces", n);
+		jw_obj_close(&jw);
+		jw_end(&jw);
+	} else {
+		printf("detached from %d interface%s and removed %s\n", n, n == 1 ? "" : "s",
+		       pin_path);
+	}
+	return EX_OK;
+}
+
 /* ---- main -------------------------------------------------------------------- */
 
 static const struct cmd {
@@ -700,6 +764,7 @@ static const struct cmd {
 	{ "block", cmd_block },
 	{ "trap", cmd_trap },
 	{ "expose", cmd_expose },
+	{ "detach", cmd_detach },
 };
 
 enum { OPT_PIN_PATH = 256, OPT_TTL, OPT_VERSION };
