@@ -36,13 +36,16 @@ COMMON_SRCS := user/log.c user/addr.c user/json.c user/pin.c user/cfgkeys.c \
 	       user/ops.c user/fmt.c user/links.c
 DAEMON_SRCS := user/scanguardd.c user/loader.c user/events.c user/hostaddr.c \
 	       user/options.c user/conffile.c user/evlog.c user/metrics.c
-CTL_SRCS    := user/scanguardctl.c
+CTL_SRCS    := user/scanguardctl.c user/ctl_replay.c user/replay.c user/replay_report.c \
+	       user/replay_env.c user/replay_learn.c user/capture.c user/htab.c user/audit.c user/sockdiag.c \
+	       user/top.c user/term.c
 COMMON_OBJS := $(COMMON_SRCS:user/%.c=$(OUT)/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:user/%.c=$(OUT)/%.o)
 CTL_OBJS    := $(CTL_SRCS:user/%.c=$(OUT)/%.o)
 
 UNIT_TESTS  := $(OUT)/tests/test_xdp $(OUT)/tests/test_detect $(OUT)/tests/test_addr \
 	       $(OUT)/tests/test_budget $(OUT)/tests/test_conffile $(OUT)/tests/detect_report
+TEST_TOOLS  := $(OUT)/tests/mkpcap
 
 .DELETE_ON_ERROR:
 .PHONY: all binaries deps test demo install uninstall clean unit container-test detection-report
@@ -80,7 +83,7 @@ $(OUT)/scanguardd: $(DAEMON_OBJS) $(COMMON_OBJS)
 
 $(OUT)/scanguardctl: $(CTL_OBJS) $(COMMON_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -lpcap -lm -o $@
 
 # ---- tests --------------------------------------------------------------------
 $(OUT)/tests/%.o: tests/unit/%.c $(OUT)/scanguard.skel.h | $(OUT)/tests

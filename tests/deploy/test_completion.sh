@@ -37,7 +37,7 @@ expect_has() {	# name, line, one word that must be offered
 	else fail "completion: $1" "'$3' not offered for '$2'"; fi
 }
 
-expect "commands" "scanguardctl " "allow block config detach expose help stats status trap"
+expect "commands" "scanguardctl " "allow audit block config detach expose help replay stats status top trap"
 expect "command prefix" "scanguardctl st" "stats status"
 expect "block subcommands" "scanguardctl block " "add del list"
 expect "config subcommands" "scanguardctl --json config " "get set"
@@ -45,6 +45,11 @@ keys=$("$ROOT/build/scanguardctl" --help | awk '/^Config keys:/ { on = 1; next }
 expect "config keys from --help" "scanguardctl config set " "$keys"
 expect "mode values" "scanguardctl config set mode " "enforce monitor"
 expect "options" "scanguardctl --j" "--json"
+expect "replay options" "scanguardctl replay --lo" "--local"
+expect_has "replay: config keys as options" "scanguardctl replay --score" "--score-threshold"
+expect "replay: a config key's value is not a command" "scanguardctl replay --mode " "enforce monitor"
+expect "audit options" "scanguardctl audit --exp" "--expect --expect-file"
+expect "top options" "scanguardctl top --i" "--interval"
 expect_has "daemon long options from --help" "scanguardd --met" "--metrics"
 expect_has "daemon: every setting is offered" "scanguardd --score" "--score-threshold"
 expect "daemon xdp modes" "scanguardd --xdp-mode " "auto generic native"
