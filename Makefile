@@ -114,7 +114,12 @@ $(OUT)/tests/test_conffile: $(OUT)/tests/test_conffile.o $(OUT)/tests/harness.o 
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -lconfig -o $@
 
-unit: all $(UNIT_TESTS)
+# Test tools: mkpcap writes the captures e2e_replay replays.
+$(OUT)/tests/mkpcap: $(OUT)/tests/mkpcap.o $(OUT)/tests/pkt.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@
+
+unit: all $(UNIT_TESTS) $(TEST_TOOLS)
 
 test: unit
 	$(Q)./tests/run.sh
