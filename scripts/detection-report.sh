@@ -14,7 +14,7 @@ if [ "$(id -u)" != 0 ]; then
 	exit 1
 fi
 if [ ! -x "$BUILD/tests/detect_report" ]; then
-	echo "detection-report: $BUILD/tests/detect_report is missing: run make detection-report" >&2
+	echo "detection-report: no $BUILD/tests/detect_report: run make detection-report" >&2
 	exit 1
 fi
 exec unshare -n "$BUILD/tests/detect_report" "$@"

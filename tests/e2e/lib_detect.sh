@@ -54,7 +54,8 @@ detect_up() {
 nat_up() {
 	local n=$1 i
 	ip netns add "$NS_NAT" || return 1
-	ip link add "$IF_NAT" netns "$NS_NAT" type veth peer name "$IF_H2" netns "$NS_HOST" || return 1
+	ip link add "$IF_NAT" netns "$NS_NAT" type veth peer name "$IF_H2" netns "$NS_HOST" ||
+		return 1
 	ip -n "$NS_HOST" addr add $HOST4C/24 dev "$IF_H2"
 	ip -n "$NS_NAT" addr add $NAT4/24 dev "$IF_NAT"
 	ip -n "$NS_NAT" link add "$BR_NAT" type bridge
@@ -74,8 +75,8 @@ nat_up() {
 	for i in $(seq "$n"); do
 		ip netns add "$P-u$i" || return 1
 		NAT_USERS=$i
-		ip link add "${P}u$i" netns "$P-u$i" type veth peer name "${P}b$i" netns "$NS_NAT" ||
-			return 1
+		ip link add "${P}u$i" netns "$P-u$i" type veth peer name "${P}b$i" \
+			netns "$NS_NAT" || return 1
 		ip -n "$NS_NAT" link set "${P}b$i" master "$BR_NAT" up
 		ip -n "$P-u$i" addr add 198.18.4.$((10 + i))/24 dev "${P}u$i"
 		ip -n "$P-u$i" link set "${P}u$i" up

@@ -56,8 +56,8 @@ check_le "masscan: at most 4 + one per open port found" "$(jq -r .evidence.count
 check_eq "masscan: every probe that got through was weighed as evidence" \
 	$(( $(stat_of probes_failed) - failed0 + $(stat_of probes_open) - open0 )) \
 	$(( $(jq -r .evidence.count <<<"$ev") + nopen ))
-check_ge "masscan: the rest of its 1000 probes dropped" $(( $(stat_of dropped_blocked) - dropped0 )) \
-	$((1000 - 10))
+check_ge "masscan: the rest of its 1000 probes dropped" \
+	$(( $(stat_of dropped_blocked) - dropped0 )) $((1000 - 10))
 
 # ---- IP protocol scan: a protocol nobody speaks is a failure without weight,
 # so the distinct-target backstop (15) catches it.
@@ -106,7 +106,8 @@ check "repeat: free again after the block" in_scan ping -c1 -W2 -I 198.18.0.16 $
 in_scan timeout 10 hping3 -S -a 198.18.0.16 -p ++200 -c 4 -i u10000 $HOST4 >/dev/null 2>&1
 for _ in $(seq 30); do [ "$(events_of 198.18.0.16)" = 2 ] && break; sleep 0.1; done
 check_eq "repeat: strikes and block ttl of both blocks" \
-	"$(scan_events | jq -c --arg s 198.18.0.16 'select(.source == $s) | [.strikes, .block_ttl]' | xargs)" \
+	"$(scan_events | jq -c --arg s 198.18.0.16 \
+		'select(.source == $s) | [.strikes, .block_ttl]' | xargs)" \
 	"[1,2] [2,4]"
 check "repeat: block-ttl back to 600 s" ctl config set block-ttl 600
 
@@ -120,8 +121,8 @@ in_scan timeout 60 nmap -n -Pn --scan-delay 5s --max-retries 0 --max-rtt-timeout
 ev=$(event_of 198.18.0.17)
 read -r _ closed filtered _ <<<"$(nmap_counts "$LAB/slow.xml")"
 check_eq "slow: detector" "$(jq -r .detector <<<"$ev")" slow
-check_eq "slow: evidence" "$(jq -c '[.evidence.count, .evidence.threshold, .evidence.window]' <<<"$ev")" \
-	'[4,3,21600]'
+check_eq "slow: evidence" \
+	"$(jq -c '[.evidence.count, .evidence.threshold, .evidence.window]' <<<"$ev")" '[4,3,21600]'
 check_eq "slow: the score never built up" "$(jq -r .evidence.score <<<"$ev")" 1
 check_eq "slow: nmap saw 3 closed ports, 1 filtered" "$closed $filtered" "3 1"
 

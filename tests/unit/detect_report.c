@@ -419,7 +419,8 @@ static void g_traceroute(struct run *r)
 	/* traceroute -N 16: 16 probes at once, ports from 33434; 3 runs. */
 	for (int run = 0; run < 3; run++)
 		for (int i = 0; i < 16; i++)
-			emit(r, fx_udp(CLIENT, HOST, 50000 + i, 33434 + i), i ? MS : 60 * SG_NSEC_PER_SEC);
+			emit(r, fx_udp(CLIENT, HOST, 50000 + i, 33434 + i),
+			     i ? MS : 60 * SG_NSEC_PER_SEC);
 }
 
 static void g_own_dns(struct run *r)
@@ -580,7 +581,8 @@ static void expose(struct fx *f, const char *spec)
 	struct sg_expose_entry e;
 	char err[256];
 
-	if (sg_expose_parse(spec, &e, err, sizeof(err)) || sg_expose_add(&f->m, &e, err, sizeof(err))) {
+	if (sg_expose_parse(spec, &e, err, sizeof(err)) ||
+	    sg_expose_add(&f->m, &e, err, sizeof(err))) {
 		fprintf(stderr, "expose %s: %s\n", spec, err);
 		exit(1);
 	}
@@ -754,7 +756,8 @@ static void cell(const struct scenario *sc, const struct outcome *o, char *buf, 
 
 	if (sc->kind == SCAN) {
 		if (o->undetected == o->runs) {
-			snprintf(buf, len, "not blocked (%llu probes)", (unsigned long long)o->packets);
+			snprintf(buf, len, "not blocked (%llu probes)",
+				 (unsigned long long)o->packets);
 			return;
 		}
 		if (o->min != o->max)
@@ -854,8 +857,8 @@ int main(int argc, char **argv)
 	int ret;
 
 	if (argc > 2 || (argc == 2 && !do_check)) {
-		fprintf(stderr, "usage: %s [--check]   (as root, in a network namespace of its own)\n",
-			argv[0]);
+		fprintf(stderr, "usage: %s [--check]\n"
+			"run it as root, in a network namespace of its own\n", argv[0]);
 		return 2;
 	}
 	ntop_tcp = load_top("tcp", top_tcp, N(top_tcp));
@@ -904,8 +907,8 @@ int main(int argc, char **argv)
 	printf("\nScans blocked: %d of %d (defaults), %d of %d (plain).  Where both block, the "
 	       "defaults need fewer probes in %d, as many in %d, more in %d.\n",
 	       blocked_def, nscan, blocked_plain, nscan, fewer, same, more);
-	printf("Benign workloads blocked: %d of %d (defaults), %d of %d (plain).\n", fb_def, nbenign,
-	       fb_plain, nbenign);
+	printf("Benign workloads blocked: %d of %d (defaults), %d of %d (plain).\n", fb_def,
+	       nbenign, fb_plain, nbenign);
 	fx_close(&f);
 	return do_check ? h_finish() : 0;
 }
