@@ -58,19 +58,19 @@ check_eq "vertical: nmap's answers = the failures let through + exposed ones" \
 	$((open + closed)) $((3 + 2 * credit))
 check_eq "vertical: protect" "$(jq -r .protect <<<"$ev")" segment
 
-# ---- horizontal: one port across the segment's /24, from its first host on
-nmap_as 198.18.0.11 "$LAB/horiz.xml" -sS -p 3389 198.18.2.10-40
+# ---- horizontal: one port across the segment's hosts (all of them answer,
+# so every probe let through shows in nmap's counts)
+nmap_as 198.18.0.11 "$LAB/horiz.xml" -sS -p 3389 198.18.2.10-19
 read -r open closed _ <<<"$(nmap_counts "$LAB/horiz.xml")"
 ev=$(event_of 198.18.0.11)
 check_eq "sweep: detector" "$(jq -r .detector <<<"$ev")" failure_score
 check_eq "sweep: 4 failed targets on 4 hosts" \
 	"$(jq -c '[.evidence.count, .evidence.hosts]' <<<"$ev")" "[4,4]"
 check_eq "sweep: the target" "$(jq -r .last_probe.target <<<"$ev")" tcp/3389
-check_ge "sweep: hosts answered" $((open + closed)) 1
-check_le "sweep: at most 3 hosts answered" $((open + closed)) 3
+check_eq "sweep: 3 hosts answered" $((open + closed)) 3
 
 # ---- ping sweep: echo requests; only .10 may be pinged (a success)
-ping_sweep 198.18.0.12 "$LAB/ping.xml" 198.18.2.10-40
+ping_sweep 198.18.0.12 "$LAB/ping.xml" 198.18.2.10-19
 read -r up _ <<<"$(nmap_hosts "$LAB/ping.xml")"
 ev=$(event_of 198.18.0.12)
 n=$(jq -r .evidence.count <<<"$ev")
