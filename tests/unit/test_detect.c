@@ -157,7 +157,34 @@ static void test_score_credit(void)
 	CHECK_EQ(last_detector(&f), SG_DET_SCORE, "detector");
 	fx_close(&f);
 
-	h_begin("score: mixing in many open ports is caught by the distinct-port backstop");
+	h_begin("score: mixing in many open ports earns score-credit steps in all");
+	if (!open_or_fail(&f, &cfg))
+		return;
+	dropped_at = 0;
+	for (int i = 1; i <= (int)NOPEN && !dropped_at; i++) {
+		run(&f, fx_tcp(SCANNER, HOST, open_ports[i - 1], SYN));
+		if (run(&f, fx_tcp(SCANNER, HOST, 100 + i, SYN)) == XDP_DROP)
+			dropped_at = i;
+	}
+	CHECK_EQ(dropped_at, 6, "failure that was dropped (-2 + 6 = 4)");
+	CHECK_EQ(last_detector(&f), SG_DET_SCORE, "detector");
+	fx_close(&f);
+
+	h_begin("score: the credit is per window");
+	if (!open_or_fail(&f, &cfg))
+		return;
+	run(&f, fx_tcp(SCANNER, HOST, open_ports[0], SYN));
+	run(&f, fx_tcp(SCANNER, HOST, open_ports[1], SYN));
+	run(&f, fx_tcp(SCANNER, HOST, open_ports[2], SYN));
+	f.now += SEC_NS(300);
+	for (int port = 1; port <= 3; port++)
+		CHECK_EQ(run(&f, fx_tcp(SCANNER, HOST, port, SYN)), XDP_PASS, "failures 1-3");
+	CHECK_EQ(run(&f, fx_tcp(SCANNER, HOST, 4, SYN)), XDP_DROP, "no credit carried over");
+	fx_close(&f);
+
+	h_begin("score: mixing past any credit is caught by the distinct-port backstop");
+	cfg.score_threshold = SG_MAX_SCORE;
+	cfg.score_credit = SG_MAX_SCORE;
 	cfg.threshold = 5;
 	if (!open_or_fail(&f, &cfg))
 		return;
@@ -674,9 +701,9 @@ static void test_defaults_nmap_like(void)
 
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
 		answered += run(&f, fx_tcp(SCANNER, HOST, order[i], SYN)) == XDP_PASS;
-	/* 80, 443 and 22 are open: -1,0,-1,0,-1,0 through 25, then 3389, 110
-	 * and 445 take it to 3 and 139 to 4. */
-	CHECK_EQ(answered, 9, "probes answered");
+	/* 80 and 443 are open: -1,0,-1,0; 22 is open too, but the credit (2)
+	 * is spent: 0; then 25, 3389, 110 and 445 take it to 4. */
+	CHECK_EQ(answered, 8, "probes answered");
 	CHECK_EQ(last_detector(&f), SG_DET_SCORE, "detector");
 	fx_close(&f);
 }
