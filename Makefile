@@ -44,14 +44,14 @@ DAEMON_OBJS := $(DAEMON_SRCS:user/%.c=$(OUT)/%.o)
 CTL_OBJS    := $(CTL_SRCS:user/%.c=$(OUT)/%.o)
 
 UNIT_TESTS  := $(OUT)/tests/test_xdp $(OUT)/tests/test_detect $(OUT)/tests/test_addr \
-	       $(OUT)/tests/test_budget $(OUT)/tests/test_conffile \
+	       $(OUT)/tests/test_budget $(OUT)/tests/test_conffile $(OUT)/tests/detect_report \
 	       $(OUT)/tests/test_equiv $(OUT)/tests/test_random $(OUT)/tests/test_flood \
 	       $(OUT)/tests/test_faults
 TEST_TOOLS  := $(OUT)/tests/mkpcap
 
 .DELETE_ON_ERROR:
 .PHONY: all binaries deps test demo install uninstall clean unit container-test \
-	fuzz fuzz-corpus test-asan asan-build
+	detection-report fuzz fuzz-corpus test-asan asan-build
 
 all: deps binaries
 
@@ -98,6 +98,10 @@ $(OUT)/tests/test_xdp: $(OUT)/tests/test_xdp.o $(OUT)/tests/pkt.o $(OUT)/tests/f
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -lpthread -o $@
 
 $(OUT)/tests/test_detect: $(OUT)/tests/test_detect.o $(OUT)/tests/pkt.o $(OUT)/tests/fixture.o $(OUT)/tests/harness.o $(COMMON_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUT)/tests/detect_report: $(OUT)/tests/detect_report.o $(OUT)/tests/pkt.o $(OUT)/tests/fixture.o $(OUT)/tests/harness.o $(COMMON_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
@@ -193,6 +197,11 @@ $(OUT)/tests/test_faults: $(OUT)/tests/test_faults.o $(OUT)/tests/pkt.o $(OUT)/t
 
 test: unit
 	$(Q)./tests/run.sh
+
+# Probes-to-detection and false blocks per scenario, defaults against the
+# plain distinct-port threshold (README, "Detection").
+detection-report: all $(OUT)/tests/detect_report
+	$(Q)./scripts/detection-report.sh
 
 # ---- sanitizers ----------------------------------------------------------------
 # The daemon, the CLI and the unit tests built with AddressSanitizer (leaks

@@ -9,6 +9,7 @@ PKGS="make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev pkg-config bpftool
       netcat-openbsd procps python3 jq util-linux libmicrohttpd-dev libconfig-dev curl
       podman runc containernetworking-plugins debootstrap bash-completion
       man-db groff-base bsdextrautils systemd libpcap-dev tmux iputils-ping
+      traceroute bind9-dnsutils ntpsec-ntpdig nftables
       libclang-rt-dev valgrind libcap2-bin"
 
 missing=""

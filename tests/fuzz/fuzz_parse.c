@@ -108,16 +108,20 @@ static void check_candidate(const struct sg_pkt *p, int res, __u32 protect)
 		break;
 	case SG_PROBE_PROTO:
 		REQUIRE(res == SG_PARSE_NO_L4 && pr.weight == 0 && pr.port == p->l4proto);
-		REQUIRE(!sg_is_icmp(p->l4proto));
+		REQUIRE(!sg_is_icmp(p));
 		break;
 	case SG_PROBE_ECHO:
-		REQUIRE(protect == SG_PROTECT_SEGMENT && sg_is_icmp(p->l4proto));
+		REQUIRE(protect == SG_PROTECT_SEGMENT && sg_is_icmp(p));
 		break;
 	}
 	sg_probe_targets(&pr, p, protect);
 	REQUIRE(pr.target != 0);
 	if (protect == SG_PROTECT_SEGMENT)
 		REQUIRE(pr.host != 0);
+	else if (pr.pc == SG_PC_UDP && pr.port >= SG_TRACEROUTE_PORT &&
+		 pr.port < SG_TRACEROUTE_PORT + SG_TRACEROUTE_PORTS)
+		/* traceroute's ports are one target */
+		REQUIRE(pr.target == SG_TARGET(SG_PC_UDP, SG_TRACEROUTE_PORT) && pr.host == 0);
 	else
 		REQUIRE(pr.target == SG_TARGET(pr.pc, pr.port) && pr.host == 0);
 }

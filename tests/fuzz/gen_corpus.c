@@ -56,6 +56,8 @@ static const struct { const char *name; struct pkt_spec s; } frames[] = {
 	{ "v4-udp", UDP4() },
 	{ "v6-udp", UDP6() },
 	{ "v4-udp-data", UDP4(.payload = 32) },
+	{ "v4-udp-traceroute", { .family = 4, .src = S4, .dst = D4, .proto = IPPROTO_UDP,
+				 .sport = 40000, .dport = 33440, .payload = 32 } },
 	{ "v4-sctp-init", IP4(IPPROTO_SCTP, .dport = 80, .sctp_chunk = 1) },
 	{ "v6-sctp-init", IP6(IPPROTO_SCTP, .dport = 80, .sctp_chunk = 1) },
 	{ "v4-sctp-data", IP4(IPPROTO_SCTP, .dport = 80, .sctp_chunk = 0) },
@@ -75,6 +77,8 @@ static const struct { const char *name; struct pkt_spec s; } frames[] = {
 	{ "v6-frag-later", TCP6(0, .frag_later = true, .payload = 16) },
 	{ "v4-gre", IP4(47) },
 	{ "v6-ospf", IP6(89) },
+	{ "v4-icmpv6", IP4(IPPROTO_ICMPV6) },	/* the other family's ICMP: a protocol probe */
+	{ "v6-icmp", IP6(IPPROTO_ICMP) },
 	/* SG_PARSE_TINY_FRAG */
 	{ "v4-tiny-frag-tcp8", TCP4(SG_TCP_SYN, .frag_first = true, .l4_cut = 8) },
 	{ "v6-tiny-frag-tcp8", TCP6(SG_TCP_SYN, .frag_first = true, .l4_cut = 8) },
