@@ -37,15 +37,21 @@ CTL_OBJS    := $(CTL_SRCS:user/%.c=$(OUT)/%.o)
 
 UNIT_TESTS  := $(OUT)/tests/test_xdp $(OUT)/tests/test_addr
 
+BENCH_SRCS  := bench/main.c bench/measure.c bench/subjects.c bench/state.c \
+	       bench/scenarios.c bench/memory.c bench/report.c
+BENCH_OBJS  := $(BENCH_SRCS:bench/%.c=$(OUT)/bench/%.o)
+BENCH_BINS  := $(OUT)/bench/scanguard-bench $(OUT)/bench/sg-flood $(OUT)/bench/sg-peer \
+	       $(OUT)/bench/empty.bpf.o
+
 .DELETE_ON_ERROR:
-.PHONY: all deps test demo install uninstall clean unit
+.PHONY: all deps test demo install uninstall clean unit bench bench-build
 
 all: deps $(OUT)/scanguardd $(OUT)/scanguardctl
 
 deps:
 	$(Q)./scripts/install-deps.sh
 
-$(OUT) $(OUT)/tests:
+$(OUT) $(OUT)/tests $(OUT)/bench:
 	$(Q)mkdir -p $@
 
 # ---- BPF object and skeleton ------------------------------------------------
@@ -85,7 +91,41 @@ $(OUT)/tests/test_addr: $(OUT)/tests/test_addr.o $(OUT)/tests/harness.o $(COMMON
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-unit: all $(UNIT_TESTS)
+# ---- benchmark (bench/README.md) ------------------------------------------------
+$(OUT)/bench/%.bpf.o: bench/%.bpf.c | $(OUT)/bench
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -Ibench -MF $(OUT)/bench/$*.bpf.d -MT $@ -c $< -o $(OUT)/bench/$*.tmp.bpf.o
+	$(Q)$(BPFTOOL) gen object $@ $(OUT)/bench/$*.tmp.bpf.o
+	$(Q)rm -f $(OUT)/bench/$*.tmp.bpf.o
+
+$(OUT)/bench/%.skel.h: $(OUT)/bench/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
+
+$(OUT)/bench/%.o: bench/%.c $(OUT)/scanguard.skel.h $(OUT)/bench/empty.skel.h \
+		   $(OUT)/bench/harness.skel.h | $(OUT)/bench
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Ibench -Iuser -Itests/unit -I$(OUT)/bench -c $< -o $@
+
+$(OUT)/bench/scanguard-bench: $(BENCH_OBJS) $(OUT)/tests/pkt.o $(OUT)/hostaddr.o $(COMMON_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUT)/bench/sg-flood: bench/flood.c | $(OUT)/bench
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< -o $@
+
+$(OUT)/bench/sg-peer: bench/peer.c | $(OUT)/bench
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< -lpthread -o $@
+
+bench-build: all $(BENCH_BINS)
+
+# Minutes, not hours; timing never fails it.  BENCH_ARGS=--quick for a smoke run.
+bench: bench-build
+	$(Q)./bench/run.sh $(BENCH_ARGS)
+
+unit: all $(UNIT_TESTS) $(BENCH_BINS)
 
 test: unit
 	$(Q)./tests/run.sh
@@ -103,4 +143,4 @@ uninstall:
 clean:
 	rm -rf $(OUT)
 
--include $(wildcard $(OUT)/*.d $(OUT)/tests/*.d)
+-include $(wildcard $(OUT)/*.d $(OUT)/tests/*.d $(OUT)/bench/*.d)

@@ -1,12 +1,16 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-# install-deps.sh - installs the Debian packages that building, testing and
-# the demo need; does nothing (and needs no root) when they are all present.
+# install-deps.sh - installs the Debian packages that building, testing, the
+# benchmark and the demo need (libxdp1 ships xdp-filter's BPF objects, the
+# benchmark's baseline; nftables, ethtool and python3-matplotlib serve its
+# live test and plot); does nothing (and needs no root) when they are all
+# present.
 set -eu
 
 PKGS="make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev pkg-config bpftool
       libc6-dev linux-libc-dev iproute2 nmap hping3 masscan tcpdump
-      netcat-openbsd procps python3 jq util-linux"
+      netcat-openbsd procps python3 jq util-linux
+      libxdp1 nftables ethtool python3-matplotlib"
 
 missing=""
 for p in $PKGS; do
