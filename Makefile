@@ -35,7 +35,7 @@ COMMON_OBJS := $(COMMON_SRCS:user/%.c=$(OUT)/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:user/%.c=$(OUT)/%.o)
 CTL_OBJS    := $(CTL_SRCS:user/%.c=$(OUT)/%.o)
 
-UNIT_TESTS  := $(OUT)/tests/test_xdp $(OUT)/tests/test_addr
+UNIT_TESTS  := $(OUT)/tests/test_xdp $(OUT)/tests/test_detect $(OUT)/tests/test_addr
 
 BENCH_SRCS  := bench/main.c bench/measure.c bench/subjects.c bench/state.c \
 	       bench/scenarios.c bench/memory.c bench/report.c
@@ -86,6 +86,10 @@ $(OUT)/tests/%.o: tests/unit/%.c $(OUT)/scanguard.skel.h | $(OUT)/tests
 $(OUT)/tests/test_xdp: $(OUT)/tests/test_xdp.o $(OUT)/tests/pkt.o $(OUT)/tests/fixture.o $(OUT)/tests/harness.o $(COMMON_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -lpthread -o $@
+
+$(OUT)/tests/test_detect: $(OUT)/tests/test_detect.o $(OUT)/tests/pkt.o $(OUT)/tests/fixture.o $(OUT)/tests/harness.o $(COMMON_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
 $(OUT)/tests/test_addr: $(OUT)/tests/test_addr.o $(OUT)/tests/harness.o $(COMMON_OBJS)
 	$(call msg,LINK,$@)

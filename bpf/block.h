@@ -14,24 +14,29 @@
 #include "sg_parse.h"
 #include "maps.h"
 
+/* Masks an address to len bits of its own family. */
+static __always_inline void sg_mask_family(struct sg_addr *a, __u32 family, __u32 len)
+{
+	__u32 len128 = family == 6 ? len : len + 96;
+
+	SG_UNROLL
+	for (int i = 0; i < 4; i++) {
+		__s32 bits = (__s32)len128 - 32 * i;
+
+		if (bits >= 32)
+			continue;
+		a->w[i] &= bpf_htonl(bits <= 0 ? 0 : ~0u << (32 - bits));
+	}
+}
+
 /* The source key: an IPv4 address, or an IPv6 address cut to the configured
  * prefix, because scanners rotate through the addresses of their /64. */
 static __always_inline void sg_source_key(const struct sg_pkt *p, __u32 v6_prefix,
 					  struct sg_addr *key)
 {
 	*key = p->src;
-	if (p->family != 6)
-		return;
-	SG_UNROLL
-	for (int i = 0; i < 4; i++) {
-		__s32 bits = (__s32)v6_prefix - 32 * i;
-		__u32 mask;
-
-		if (bits >= 32)
-			continue;
-		mask = bits <= 0 ? 0 : ~0u << (32 - bits);
-		key->w[i] &= bpf_htonl(mask);
-	}
+	if (p->family == 6)
+		sg_mask_family(key, 6, v6_prefix);
 }
 
 static __always_inline __u8 sg_key_prefixlen(const struct sg_pkt *p, __u32 v6_prefix)
@@ -80,14 +85,41 @@ static __always_inline int sg_is_blocked(struct sg_state *st, const struct sg_ad
 	return 0;
 }
 
-/* Blocks a source; returns 0, or a negative error when the table is full. */
+/* A repeat offender's block: the block-ttl doubled for each block within
+ * block-ttl-max of the last one ended, up to block-ttl-max (fail2ban's
+ * bantime.increment).  Returns the TTL and records this block. */
+static __always_inline __u64 sg_offender_ttl(const struct sg_addr *key, __u64 now,
+					     const struct sg_config *cfg, __u32 *strikes)
+{
+	struct sg_offender *o = bpf_map_lookup_elem(&SG_MAP_OFFENDERS, key);
+	struct sg_offender rec = { .strikes = 1 };
+	__u64 ttl = cfg->block_ttl_ns, max = cfg->block_ttl_max_ns;
+
+	if (max < ttl)
+		max = ttl;
+	if (o && now < o->last_expiry_ns + max)
+		rec.strikes = o->strikes + 1;
+	/* block-ttl is at most 2^52 ns, so 11 doublings cannot overflow. */
+	if (rec.strikes > 12 || (ttl << (rec.strikes - 1)) > max)
+		ttl = max;
+	else
+		ttl <<= rec.strikes - 1;
+	rec.last_expiry_ns = now + ttl;
+	bpf_map_update_elem(&SG_MAP_OFFENDERS, key, &rec, BPF_ANY);
+	*strikes = rec.strikes;
+	return ttl;
+}
+
+/* Blocks a source key; returns 0, -EEXIST when it already is (another CPU
+ * detected it first), or another negative error when the table is full. */
 static __always_inline int sg_block_add(struct sg_state *st, const struct sg_addr *key,
-					__u64 now, __u64 ttl_ns, __u32 detector)
+					__u64 now, __u64 ttl_ns, __u32 detector, __u32 strikes)
 {
 	struct sg_block b = {
 		.expires_ns = now + ttl_ns,
 		.created_ns = now,
 		.detector = detector,
+		.strikes = strikes,
 	};
 	int err;
 
@@ -96,6 +128,28 @@ static __always_inline int sg_block_add(struct sg_state *st, const struct sg_add
 	err = bpf_map_update_elem(&SG_MAP_BLOCKS, key, &b, BPF_NOEXIST);
 	if (err)
 		__sync_fetch_and_sub(&st->nr_blocks, 1);
+	return err;
+}
+
+/* Blocks a whole source network (a distributed scan). */
+static __always_inline int sg_block_net(struct sg_state *st, const struct sg_addr *net,
+					__u32 prefixlen128, __u64 now, __u64 ttl_ns,
+					__u32 strikes)
+{
+	struct sg_lpm_key k = { .prefixlen = prefixlen128, .addr = *net };
+	struct sg_block b = {
+		.expires_ns = now + ttl_ns,
+		.created_ns = now,
+		.detector = SG_DET_DISTRIBUTED,
+		.prefixlen = prefixlen128,
+		.strikes = strikes,
+	};
+	int err;
+
+	__sync_fetch_and_add(&st->nr_cidr_blocks, 1);
+	err = bpf_map_update_elem(&SG_MAP_CIDR_BLOCKS, &k, &b, BPF_NOEXIST);
+	if (err)
+		__sync_fetch_and_sub(&st->nr_cidr_blocks, 1);
 	return err;
 }
 

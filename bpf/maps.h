@@ -91,6 +91,60 @@ struct {
 	__type(value, struct sg_iface);
 } SG_MAP_IFACES SEC(".maps");
 
+/* Distributed scans: the same two tiers, keyed by source network. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, SG_MAX_NETS);
+	__type(key, struct sg_addr);
+	__type(value, struct sg_track);
+} SG_MAP_NET_TRACK SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, SG_MAX_NET_SUSPECTS);
+	__type(key, struct sg_addr);
+	__type(value, struct sg_suspect);
+} SG_MAP_NET_SUSPECT SEC(".maps");
+
+/* Slow scans: own map, entered only on a second failure. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, SG_MAX_SLOW);
+	__type(key, struct sg_addr);
+	__type(value, struct sg_slow);
+} SG_MAP_SLOW SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, SG_MAX_OFFENDERS);
+	__type(key, struct sg_addr);
+	__type(value, struct sg_offender);
+} SG_MAP_OFFENDERS SEC(".maps");
+
+/* Trap ports, one bit per (TCP|UDP, port). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SG_TRAP_WORDS);
+	__type(key, __u32);
+	__type(value, __u64);
+} SG_MAP_TRAPS SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, SG_MAX_EXPOSED);
+	__type(key, struct sg_exposed_key);
+	__type(value, struct sg_exposed);
+} SG_MAP_EXPOSED SEC(".maps");
+
+/* Outbound flows seen on inside interfaces; LRU: an idle flow may go. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, SG_MAX_FLOWS);
+	__type(key, struct sg_flow_key);
+	__type(value, __u64);
+} SG_MAP_FLOWS SEC(".maps");
+
 /* The clock of the test entry point (tests and capture replay set it). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

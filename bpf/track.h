@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * track.h - counts the distinct targets each source probes within a window,
- * exactly.  Targets live in a set: a few inline slots in the tier-1 entry,
- * then an open-addressing table in a tier-2 entry that only sources past the
- * inline slots get.  Slots are claimed with compare-and-swap and the count is
- * an atomic add, so probes of one source arriving on several CPUs at once are
- * each counted once and exactly one CPU sees the count cross the threshold.
+ * track.h - per-source (or per-network) state for one window: the set of
+ * distinct targets, stored exactly (a few inline slots in the tier-1 entry,
+ * then an open-addressing table in a tier-2 entry that only sources past
+ * the inline slots get), plus counters.  Slots are claimed with
+ * compare-and-swap and counters change with atomic adds, so probes of one
+ * source arriving on several CPUs at once are each counted once and exactly
+ * one CPU sees a counter cross its threshold.
  */
 #ifndef SG_TRACK_H
 #define SG_TRACK_H
@@ -18,8 +19,8 @@
 #define SG_READ_ONCE(x) (*(volatile typeof(x) *)&(x))
 
 enum sg_add_result {
-	SG_ADD_SEEN = 0,	/* target already counted this window */
-	SG_ADD_NEW,		/* first time this window: counted */
+	SG_ADD_SEEN = 0,	/* target already in the set this window */
+	SG_ADD_NEW,		/* first time this window */
 	SG_ADD_FULL,		/* no room: caller must spill to the next tier */
 };
 
@@ -58,15 +59,10 @@ static __always_inline int sg_inline_add(struct sg_track *t, __u32 target)
 	return SG_ADD_FULL;
 }
 
-static __always_inline __u32 sg_target_hash(__u32 target)
-{
-	return (target * 2654435761u) >> 16;
-}
-
 struct sg_suspect_walk {
 	struct sg_suspect *s;
-	__u32 target;		/* add: the target; sample: unused */
-	__u32 start;		/* first slot index */
+	__u32 target;		/* add: the target */
+	__u32 start;		/* add: first slot index */
 	int result;		/* add: enum sg_add_result */
 	__u32 n;		/* sample: targets copied */
 	__u32 *out;		/* sample: destination */
@@ -87,7 +83,7 @@ static __always_inline int sg_suspect_add(struct sg_suspect *s, __u32 target)
 	struct sg_suspect_walk w = {
 		.s = s,
 		.target = target,
-		.start = sg_target_hash(target),
+		.start = (target * 2654435761u) >> 16,
 		.result = SG_ADD_FULL,
 	};
 
@@ -97,13 +93,14 @@ static __always_inline int sg_suspect_add(struct sg_suspect *s, __u32 target)
 
 /* Finds or creates the tier-2 entry of a source whose window began at
  * window_start; a leftover entry from an earlier window is replaced. */
-static __always_inline struct sg_suspect *sg_suspect_get(const struct sg_addr *key,
+static __always_inline struct sg_suspect *sg_suspect_get(void *suspect_map,
+							 const struct sg_addr *key,
 							 __u64 window_start)
 {
 	struct sg_suspect *s, *tmpl;
 	__u32 zero = 0;
 
-	s = bpf_map_lookup_elem(&SG_MAP_SUSPECT, key);
+	s = bpf_map_lookup_elem(suspect_map, key);
 	if (s && s->window_start == window_start)
 		return s;
 	tmpl = bpf_map_lookup_elem(&sg_suspect_tmpl, &zero);
@@ -111,74 +108,50 @@ static __always_inline struct sg_suspect *sg_suspect_get(const struct sg_addr *k
 		return 0;
 	tmpl->window_start = window_start;
 	/* A racing CPU may have created it first: BPF_NOEXIST keeps its slots. */
-	bpf_map_update_elem(&SG_MAP_SUSPECT, key, tmpl, s ? BPF_EXIST : BPF_NOEXIST);
-	s = bpf_map_lookup_elem(&SG_MAP_SUSPECT, key);
+	bpf_map_update_elem(suspect_map, key, tmpl, s ? BPF_EXIST : BPF_NOEXIST);
+	s = bpf_map_lookup_elem(suspect_map, key);
 	if (s && s->window_start == window_start)
 		return s;
 	return 0;
 }
 
-struct sg_track_result {
-	__u32 count;		/* distinct targets after this probe; 0 = not new */
-	struct sg_track *t;	/* the tier-1 entry, if any */
-};
-
-/* Records one probe; returns the source's distinct-target count when the
- * target is new this window (so exactly one caller sees each value), else 0. */
-static __always_inline struct sg_track_result
-sg_track_probe(const struct sg_addr *key, __u32 target, __u32 kind, __u64 now,
-	       __u64 window_ns, __u32 *failed)
+/* The source's entry for the current window: created, or restarted when
+ * its window is over.  Whether the last window saw a failure carries over,
+ * so slow scanners, one probe per window, are still noticed. */
+static __always_inline struct sg_track *sg_track_get(void *track_map, const struct sg_addr *key,
+						     __u64 now, __u64 window_ns)
 {
-	struct sg_track_result res = {};
-	struct sg_track *t;
-	int r;
+	struct sg_track *t = bpf_map_lookup_elem(track_map, key);
+	struct sg_track fresh = { .window_start = now };
 
-	t = bpf_map_lookup_elem(&SG_MAP_TRACK, key);
-	if (!t || now - t->window_start >= window_ns) {
-		struct sg_track fresh = {
-			.window_start = now,
-			.count = 1,
-			.bits = kind,
-			.slot = { target },
-		};
+	if (t && now - t->window_start < window_ns)
+		return t;
+	if (t)
+		fresh.bits = t->bits & SG_TRACK_HAD_FAILURE;
+	/* On a race for a new source the loser uses the winner's entry. */
+	bpf_map_update_elem(track_map, key, &fresh, t ? BPF_ANY : BPF_NOEXIST);
+	return bpf_map_lookup_elem(track_map, key);
+}
 
-		/* New source, or its window is over: start a clean count.  On a
-		 * race for a new source the loser falls through and adds to the
-		 * winner's entry. */
-		if (bpf_map_update_elem(&SG_MAP_TRACK, key, &fresh, t ? BPF_ANY : BPF_NOEXIST) == 0) {
-			res.count = 1;
-			return res;
-		}
-		t = bpf_map_lookup_elem(&SG_MAP_TRACK, key);
-		if (!t) {
-			*failed = 1;
-			return res;
-		}
-	}
-	res.t = t;
-	if (!(SG_READ_ONCE(t->bits) & kind))
-		__sync_fetch_and_or(&t->bits, kind);
+/* Adds a target to the set; returns SG_ADD_NEW or SG_ADD_SEEN, or -1 when
+ * the tier-2 entry could not be had. */
+static __always_inline int sg_track_add(void *suspect_map, const struct sg_addr *key,
+					struct sg_track *t, __u32 target)
+{
+	struct sg_suspect *s;
+	int r = sg_inline_add(t, target);
 
-	r = sg_inline_add(t, target);
-	if (r == SG_ADD_FULL) {
-		struct sg_suspect *s = sg_suspect_get(key, t->window_start);
-
-		if (!s) {
-			*failed = 1;
-			return res;
-		}
-		if (!(t->bits & SG_TRACK_PROMOTED))
-			__sync_fetch_and_or(&t->bits, SG_TRACK_PROMOTED);
-		r = sg_suspect_add(s, target);
-		if (r == SG_ADD_FULL) {
-			/* Only past SG_MAX_THRESHOLD targets: count it, so the
-			 * source still crosses any threshold. */
-			r = SG_ADD_NEW;
-		}
-	}
-	if (r == SG_ADD_NEW)
-		res.count = __sync_fetch_and_add(&t->count, 1) + 1;
-	return res;
+	if (r != SG_ADD_FULL)
+		return r;
+	s = sg_suspect_get(suspect_map, key, t->window_start);
+	if (!s)
+		return -1;
+	if (!(t->bits & SG_TRACK_PROMOTED))
+		__sync_fetch_and_or(&t->bits, SG_TRACK_PROMOTED);
+	r = sg_suspect_add(s, target);
+	/* Only past every threshold's range: count it, so the source still
+	 * crosses any threshold. */
+	return r == SG_ADD_FULL ? SG_ADD_NEW : r;
 }
 
 static long sg_suspect_sample_step(__u32 i, struct sg_suspect_walk *w)
@@ -191,8 +164,8 @@ static long sg_suspect_sample_step(__u32 i, struct sg_suspect_walk *w)
 }
 
 /* Copies up to SG_EVENT_SAMPLE of a source's targets into out[]. */
-static __always_inline __u32 sg_track_sample(const struct sg_addr *key, struct sg_track *t,
-					     __u32 *out)
+static __always_inline __u32 sg_track_sample(void *suspect_map, const struct sg_addr *key,
+					     struct sg_track *t, __u32 *out)
 {
 	struct sg_suspect_walk w = { .out = out };
 
@@ -204,11 +177,33 @@ static __always_inline __u32 sg_track_sample(const struct sg_addr *key, struct s
 			out[w.n++ & (SG_EVENT_SAMPLE - 1)] = v;
 	}
 	if (t->bits & SG_TRACK_PROMOTED) {
-		w.s = bpf_map_lookup_elem(&SG_MAP_SUSPECT, key);
+		w.s = bpf_map_lookup_elem(suspect_map, key);
 		if (w.s && w.s->window_start == t->window_start)
 			bpf_loop(SG_SUSPECT_SLOTS, sg_suspect_sample_step, &w, 0);
 	}
 	return w.n < SG_EVENT_SAMPLE ? w.n : SG_EVENT_SAMPLE;
+}
+
+/* Applies one first-contact outcome to the score: a failure adds weight,
+ * a success takes one step off, never below -credit.  Returns the score
+ * before and after a failure (equal for a success). */
+static __always_inline __s32 sg_score_fail(struct sg_track *t, __u32 weight)
+{
+	return __sync_fetch_and_add(&t->score, (__s32)weight);
+}
+
+static __always_inline void sg_score_success(struct sg_track *t, __s32 credit)
+{
+	/* Bounded retries: losing a race only loses a credit step. */
+	SG_UNROLL
+	for (int i = 0; i < 3; i++) {
+		__s32 cur = SG_READ_ONCE(t->score);
+
+		if (cur <= -credit)
+			return;
+		if (__sync_val_compare_and_swap(&t->score, cur, cur - 1) == cur)
+			return;
+	}
 }
 
 #endif /* SG_TRACK_H */

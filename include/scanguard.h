@@ -27,28 +27,66 @@
 #ifndef SG_MAX_ALLOW
 #define SG_MAX_ALLOW		16384	/* allow-list CIDRs, operator and automatic */
 #endif
+#ifndef SG_MAX_NETS
+#define SG_MAX_NETS		16384	/* source networks tracked for distributed scans */
+#endif
+#ifndef SG_MAX_NET_SUSPECTS
+#define SG_MAX_NET_SUSPECTS	1024	/* networks past the inline slots */
+#endif
+#ifndef SG_MAX_SLOW
+#define SG_MAX_SLOW		65536	/* sources tracked over the slow window */
+#endif
+#ifndef SG_MAX_OFFENDERS
+#define SG_MAX_OFFENDERS	65536	/* block history for repeat offenders */
+#endif
+#ifndef SG_MAX_EXPOSED
+#define SG_MAX_EXPOSED		16384	/* exposed services (segment mode) */
+#endif
+#ifndef SG_MAX_FLOWS
+#define SG_MAX_FLOWS		262144	/* outbound flows seen inside (segment mode) */
+#endif
 #define SG_MAX_IFACES		64	/* interfaces one instance can attach to */
 
 /* Distinct targets are stored exactly: a few inline per source, the rest in
  * an open-addressing table that only sources past the inline slots get. */
-#define SG_INLINE_SLOTS		8
+#define SG_INLINE_SLOTS		6
 #define SG_SUSPECT_SLOTS	256	/* power of two */
 /* Keep the suspect table at most 3/4 full so probing stays short. */
 #define SG_MAX_THRESHOLD	(SG_INLINE_SLOTS + SG_SUSPECT_SLOTS * 3 / 4)
 
 #define SG_EVENT_SAMPLE		16	/* targets reported in an event */
+#define SG_SLOW_BLOOM_WORDS	4	/* 256-bit filter of a slow source's targets */
+#define SG_MAX_SLOW_THRESHOLD	64	/* keeps the filter's false hits rare */
 #define SG_VLAN_MAX_DEPTH	2	/* 802.1Q / 802.1ad tags parsed */
 #define SG_IPV6_EXT_MAX		6	/* IPv6 extension headers walked */
 
 /* Configuration ranges (userspace validates against these). */
 #define SG_MAX_WINDOW_S		86400		/* one day */
 #define SG_MAX_BLOCK_TTL_S	2592000		/* 30 days */
+#define SG_MAX_SCORE		64		/* score-threshold and score-credit */
+#define SG_MAX_SLOW_WINDOW_S	604800		/* a week */
 
 /* Defaults; the README explains each choice. */
 #define SG_DEFAULT_THRESHOLD	15
 #define SG_DEFAULT_WINDOW_S	300
 #define SG_DEFAULT_BLOCK_TTL_S	600
 #define SG_DEFAULT_IPV6_PREFIX	64
+/* Threshold Random Walk with the paper's parameters: theta0 = 0.8 (benign
+ * sources' connections succeed), theta1 = 0.2 (scanners'), alpha = 0.01,
+ * beta = 0.99.  A failure multiplies the likelihood ratio by
+ * (1-theta1)/(1-theta0) = 4, a success by theta1/theta0 = 1/4, so one step
+ * is ln 4 either way, and the upper bound ln(beta/alpha) = ln 99 = 3.3 steps
+ * is reached at the 4th failure. */
+#define SG_DEFAULT_SCORE_THRESHOLD 4
+#define SG_DEFAULT_SCORE_CREDIT	2	/* successes bank at most 2 steps */
+#define SG_STEALTH_WEIGHT	2	/* stealth flags and tiny fragments: never benign */
+#define SG_DEFAULT_NET_PREFIX4	24
+#define SG_DEFAULT_NET_PREFIX6	48
+#define SG_DEFAULT_NET_THRESHOLD 50
+#define SG_DEFAULT_SWEEP_THRESHOLD 25	/* Zeek's address scan: 25 hosts */
+#define SG_DEFAULT_SLOW_WINDOW_S 21600	/* 6 hours */
+#define SG_DEFAULT_SLOW_THRESHOLD 20
+#define SG_DEFAULT_BLOCK_TTL_MAX_S 86400
 
 #define SG_NSEC_PER_SEC		1000000000ULL
 
@@ -65,6 +103,13 @@
 #define SG_MAP_EVENTS		sg_events
 #define SG_MAP_IFACES		sg_ifaces
 #define SG_MAP_TEST_CLOCK	sg_test_clock
+#define SG_MAP_NET_TRACK	sg_net_track
+#define SG_MAP_NET_SUSPECT	sg_net_suspect
+#define SG_MAP_SLOW		sg_slow
+#define SG_MAP_OFFENDERS	sg_offenders
+#define SG_MAP_TRAPS		sg_traps
+#define SG_MAP_EXPOSED		sg_exposed
+#define SG_MAP_FLOWS		sg_flows
 
 #define SG_STR_(x)		#x
 #define SG_STR(x)		SG_STR_(x)
@@ -91,13 +136,28 @@ enum sg_mode {
 	SG_MODE_MONITOR = 1,
 };
 
+enum sg_protect {
+	SG_PROTECT_HOST = 0,	/* this host's own sockets say what is open */
+	SG_PROTECT_SEGMENT = 1,	/* a forwarded segment: sg_exposed says what is open */
+};
+
 struct sg_config {
-	__u32 threshold;	/* distinct targets allowed per window */
+	__u32 threshold;	/* distinct targets allowed per window (backstop) */
 	__u32 mode;		/* enum sg_mode */
 	__u64 window_ns;
-	__u64 block_ttl_ns;
+	__u64 block_ttl_ns;	/* first block; repeat offenders get more */
 	__u32 ipv6_prefix;	/* IPv6 sources are keyed by this prefix */
+	__u32 protect;		/* enum sg_protect */
+	__s32 score_threshold;	/* failure score that blocks; 0 = scoring off */
+	__s32 score_credit;	/* most a source's successes can offset */
+	__u32 sweep_threshold;	/* segment mode: distinct hosts per window; 0 = off */
+	__u32 net_threshold;	/* distinct failed targets per source network; 0 = off */
+	__u32 net_prefix4;
+	__u32 net_prefix6;
+	__u32 slow_threshold;	/* distinct failed targets per slow window; 0 = off */
 	__u32 pad;
+	__u64 slow_window_ns;
+	__u64 block_ttl_max_ns;	/* cap for repeat offenders */
 };
 
 /* Runtime state shared by both sides (array map, one element, mmapable so
@@ -111,11 +171,17 @@ struct sg_state {
 
 /* ---- Tracking ---------------------------------------------------------- */
 
-/* A target is what "distinct" counts: protocol class and port. */
+/* A target is what "distinct" counts.  In host mode it is the protocol
+ * class and port; in segment mode a hash of (destination, class, port), and
+ * separately of the destination alone, for sweeps. */
 enum sg_proto_class {
 	SG_PC_TCP = 1,
 	SG_PC_UDP = 2,
+	SG_PC_SCTP = 3,
+	SG_PC_ICMP = 4,		/* echo requests (segment mode sweeps) */
+	SG_PC_IPPROTO = 5,	/* IP protocol scan: the "port" is the protocol number */
 };
+#define SG_PC_NAMES { "?", "tcp", "udp", "sctp", "icmp", "ipproto" }
 #define SG_TARGET(pc, port)	(((__u32)(pc) << 16) | (__u32)(port))
 #define SG_TARGET_PC(t)		((t) >> 16)
 #define SG_TARGET_PORT(t)	((t) & 0xffff)
@@ -127,21 +193,33 @@ enum sg_probe_kind {
 	SG_PROBE_FIN	= 1 << 2,	/* TCP FIN alone */
 	SG_PROBE_XMAS	= 1 << 3,	/* TCP FIN+PSH+URG */
 	SG_PROBE_STEALTH = 1 << 4,	/* other TCP without SYN/ACK/RST */
-	SG_PROBE_UDP	= 1 << 5,	/* UDP to a port with no socket */
+	SG_PROBE_UDP	= 1 << 5,	/* UDP */
+	SG_PROBE_ACK	= 1 << 6,	/* bare ACK or FIN+ACK matching no connection */
+	SG_PROBE_SCTP	= 1 << 7,	/* SCTP INIT */
+	SG_PROBE_PROTO	= 1 << 8,	/* an IP protocol this host does not speak */
+	SG_PROBE_FRAG	= 1 << 9,	/* first fragment too short for its L4 header */
+	SG_PROBE_ECHO	= 1 << 10,	/* ICMP echo request (segment mode) */
 };
-#define SG_PROBE_KIND_NAMES { "syn", "null", "fin", "xmas", "stealth", "udp" }
+#define SG_PROBE_KIND_NAMES { "syn", "null", "fin", "xmas", "stealth", "udp", "ack", \
+			      "sctp_init", "ip_protocol", "tiny_fragment", "echo" }
+#define SG_PROBE_STEALTHY	(SG_PROBE_NULL | SG_PROBE_FIN | SG_PROBE_XMAS | \
+				 SG_PROBE_STEALTH | SG_PROBE_ACK)
 
 /* sg_track.bits: probe kinds seen in the low half, flags in the high half,
  * one word so both change with a single atomic or. */
 #define SG_TRACK_KINDS(bits)	((bits) & 0xffff)
-#define SG_TRACK_PROMOTED	(1u << 16)	/* sg_suspect holds targets past the inline slots */
+#define SG_TRACK_PROMOTED	(1u << 16)	/* the tier-2 map holds targets past the inline slots */
+#define SG_TRACK_SLOW		(1u << 17)	/* also tracked over the slow window */
+#define SG_TRACK_HAD_FAILURE	(1u << 18)	/* a failure in this or the previous window */
 
 /* Tier 1, one per source seen probing: 48 bytes so that, with the key and
  * the hash table's own overhead, a tracked source costs <= 128 bytes. */
 struct sg_track {
 	__u64 window_start;	/* ns; the window is [start, start + window) */
-	__u32 count;		/* distinct targets this window (atomic) */
+	__u32 count;		/* distinct targets that count this window (atomic) */
 	__u32 bits;		/* SG_PROBE_* kinds | SG_TRACK_* flags (atomic or) */
+	__s32 score;		/* failure score, floored at -score_credit */
+	__u32 hosts;		/* segment mode: distinct destinations this window */
 	__u32 slot[SG_INLINE_SLOTS];	/* targets, 0 = empty, filled in order */
 };
 
@@ -151,14 +229,69 @@ struct sg_suspect {
 	__u32 slot[SG_SUSPECT_SLOTS];
 };
 
+/* Slow scans: distinct failed targets over hours, approximated by a small
+ * Bloom filter.  Only sources with a second failure get an entry, so a
+ * flood of one-probe spoofed sources cannot evict it. */
+struct sg_slow {
+	__u64 window_start;
+	__u32 count;		/* distinct failed targets (atomic) */
+	__u32 pad;
+	__u64 bloom[SG_SLOW_BLOOM_WORDS];
+};
+
+/* Block history, for longer blocks of repeat offenders. */
+struct sg_offender {
+	__u64 last_expiry_ns;	/* when the last block ends */
+	__u32 strikes;		/* blocks so far, within block-ttl-max of each other */
+	__u32 pad;
+};
+
+/* Trap ports: a bitmap over (class, port) for TCP and UDP, one bit each. */
+#define SG_TRAP_WORDS		(2 * 65536 / 64)
+#define SG_TRAP_INDEX(pc, port)	(((pc) - 1) * 1024 + (port) / 64)
+
+/* Exposed services in segment mode: LPM over (protocol class, port,
+ * destination); port 0 means every port of that class. */
+struct sg_exposed_key {
+	__u32 prefixlen;	/* 32 (class, port) + the destination prefix in 128-bit terms */
+	__u8 pc;		/* enum sg_proto_class */
+	__u8 pad;
+	__u16 port;
+	struct sg_addr addr;
+};
+#define SG_EXPOSED_KEY_BITS	(32 + 128)
+
+struct sg_exposed {
+	__u32 flags;
+};
+
+/* An outbound flow seen on an inside interface (segment mode): inbound
+ * packets of the same flow are answers, never probes. */
+struct sg_flow_key {
+	struct sg_addr remote;
+	struct sg_addr local;
+	__u16 remote_port;
+	__u16 local_port;
+	__u8 pc;
+	__u8 pad[3];
+};
+
 /* ---- Blocks -------------------------------------------------------------- */
 
 enum sg_detector {
 	SG_DET_NONE = 0,
-	SG_DET_DISTINCT_PORTS = 1,
-	SG_DET_MANUAL = 2,
+	SG_DET_DISTINCT_PORTS = 1,	/* more distinct targets than threshold */
+	SG_DET_MANUAL = 2,		/* an operator's block */
+	SG_DET_SCORE = 3,		/* failure score (Threshold Random Walk) */
+	SG_DET_SWEEP = 4,		/* segment mode: too many destination hosts */
+	SG_DET_DISTRIBUTED = 5,		/* a source network, taken together */
+	SG_DET_SLOW = 6,		/* distinct failures over the slow window */
+	SG_DET_TRAP = 7,		/* a probe to a trap port */
+	SG_DET_FRAGMENT = 8,		/* score crossed by tiny first fragments */
+	SG_DET_STEALTH = 9,		/* score crossed by stealth-flag probes */
 };
-#define SG_DETECTOR_NAMES { "none", "distinct_ports", "manual" }
+#define SG_DETECTOR_NAMES { "none", "distinct_ports", "manual", "failure_score", "sweep", \
+			    "distributed", "slow", "trap", "fragment", "stealth_flags" }
 
 #define SG_BLOCK_MANUAL		1	/* added by an operator */
 
@@ -168,7 +301,7 @@ struct sg_block {
 	__u32 detector;		/* enum sg_detector */
 	__u32 flags;		/* SG_BLOCK_* */
 	__u32 prefixlen;	/* for CIDR blocks: the entry's own key length */
-	__u32 pad;
+	__u32 strikes;		/* 1 for a first block, more for repeat offenders */
 };
 
 #define SG_ALLOW_AUTO		1	/* own address / loopback, kept by the daemon */
@@ -188,19 +321,26 @@ enum sg_action {
 
 struct sg_event {
 	__u64 ts_ns;		/* kernel monotonic clock */
-	struct sg_addr src;	/* source key (masked to the IPv6 prefix) */
+	struct sg_addr src;	/* source key, or source network for "distributed" */
 	__u32 ifindex;
 	__u8 family;		/* 4 or 6 */
-	__u8 prefixlen;		/* of the source key, in its own family */
+	__u8 prefixlen;		/* of src, in its own family */
 	__u8 action;		/* enum sg_action */
 	__u8 detector;		/* enum sg_detector */
-	__u32 count;		/* distinct targets counted */
-	__u32 threshold;
+	__u32 count;		/* distinct targets counted by the detector that fired */
+	__u32 threshold;	/* that detector's threshold */
+	__s32 score;		/* failure score at detection */
 	__u32 kinds;		/* SG_PROBE_* */
 	__u32 nsample;
-	__u64 window_ns;
+	__u32 strikes;		/* 1 for a first block, more for repeat offenders */
+	__u32 hosts;		/* segment mode: distinct destinations */
+	__u32 protect;		/* enum sg_protect when detected */
+	__u64 window_ns;	/* of the detector that fired */
 	__u64 block_ttl_ns;
-	__u32 sample[SG_EVENT_SAMPLE];	/* SG_TARGET values */
+	struct sg_addr last_dst;	/* the probe that tripped it */
+	__u32 last_target;	/* SG_TARGET of that probe */
+	__u32 pad;
+	__u32 sample[SG_EVENT_SAMPLE];	/* host mode: SG_TARGET values */
 };
 
 /* ---- Interfaces (array map, written by the daemon, read by the CLI) ---- */
@@ -211,10 +351,17 @@ enum sg_xdp_mode {
 	SG_XDP_GENERIC = 2,
 };
 
+enum sg_iface_role {
+	SG_IFACE_OUTSIDE = 0,	/* detects and blocks */
+	SG_IFACE_INSIDE = 1,	/* segment mode: records the segment's outbound flows */
+};
+
 struct sg_iface {
 	__u32 ifindex;		/* 0 = unused slot */
 	__u32 xdp_mode;		/* enum sg_xdp_mode */
 	char name[16];
+	__u32 role;		/* enum sg_iface_role */
+	__u32 pad;
 };
 
 /* ---- Statistics (per-CPU array, one element) ---------------------------- */
@@ -226,6 +373,9 @@ struct sg_iface {
 	X(PARSE_ERRORS,		"parse_errors")				\
 	X(PROBES,		"probes")				\
 	X(PROBES_ALLOWED,	"probes_allowed")			\
+	X(PROBES_OPEN,		"probes_open")				\
+	X(PROBES_FAILED,	"probes_failed")			\
+	X(DROP_FRAGMENT,	"dropped_tiny_fragment")		\
 	X(DETECTIONS,		"detections")				\
 	X(DROP_BLOCKED,		"dropped_blocked")			\
 	X(DROP_DETECT,		"dropped_over_threshold")		\
@@ -233,7 +383,8 @@ struct sg_iface {
 	X(BLOCKS_EXPIRED,	"blocks_expired")			\
 	X(BLOCK_TABLE_FULL,	"block_table_full")			\
 	X(TRACK_FAILED,		"track_insert_failed")			\
-	X(EVENTS_LOST,		"events_lost")
+	X(EVENTS_LOST,		"events_lost")				\
+	X(FLOWS_RECORDED,	"flows_recorded")
 
 enum sg_stat {
 #define SG_STAT_ENUM(id, name) SG_STAT_##id,

@@ -25,6 +25,9 @@
 #define SG_UNROLL _Pragma("unroll")
 #else
 #include <netinet/in.h>
+#ifndef IPPROTO_SCTP
+#define IPPROTO_SCTP 132
+#endif
 #ifndef __always_inline
 #define __always_inline inline __attribute__((always_inline))
 #endif
@@ -38,6 +41,7 @@
 enum sg_parse_result {
 	SG_PARSE_OK = 0,	/* L3 and L4 headers parsed */
 	SG_PARSE_NO_L4,		/* IP parsed; no L4 header to look at (later fragment, other protocol) */
+	SG_PARSE_TINY_FRAG,	/* first fragment too short for its L4 header (an evasion) */
 	SG_PARSE_BAD_L4,	/* IP parsed, source known; L4 header truncated or malformed */
 	SG_PARSE_BAD_L3,	/* IP header truncated or malformed: source unknown */
 	SG_PARSE_NOT_IP,	/* not IPv4/IPv6 (ARP, LLDP, ...) */
@@ -62,6 +66,10 @@ struct sg_pkt {
 	__u8 icmp_code;
 	__u8 vlans;		/* VLAN tags seen */
 	__u8 ip_ttl;		/* IPv4 TTL / IPv6 hop limit */
+	__u8 sctp_chunk;	/* type of the first SCTP chunk */
+	__u8 has_ports;		/* sport/dport valid (also for a tiny fragment with 4+ bytes) */
+	__u16 l4_room;		/* bytes after the L3 headers, per the IP length fields */
+	__u16 l4_payload;	/* bytes after the L4 header, per the IP length fields */
 };
 
 #define SG_TCP_FIN 0x01
@@ -120,6 +128,8 @@ static __always_inline int sg_parse_ipv4(void **pos, void *data_end, struct sg_p
 	hlen = iph->ihl * 4;
 	if ((void *)iph + hlen > data_end || bpf_ntohs(iph->tot_len) < hlen)
 		return SG_PARSE_BAD_L3;
+	/* Bound L4 by the IP length, not the frame: short frames are padded. */
+	p->l4_room = bpf_ntohs(iph->tot_len) - hlen;
 
 	p->family = 4;
 	sg_addr_from_v4(&p->src, iph->saddr);
@@ -141,6 +151,7 @@ static __always_inline int sg_parse_ipv4(void **pos, void *data_end, struct sg_p
 static __always_inline int sg_parse_ipv6(void **pos, void *data_end, struct sg_pkt *p)
 {
 	struct ipv6hdr *ip6 = *pos;
+	__u32 ext_len = 0, plen;
 	__u8 nexthdr;
 
 	if ((void *)(ip6 + 1) > data_end)
@@ -153,6 +164,7 @@ static __always_inline int sg_parse_ipv6(void **pos, void *data_end, struct sg_p
 	__builtin_memcpy(&p->dst, &ip6->daddr, sizeof(p->dst));
 	p->ip_ttl = ip6->hop_limit;
 	nexthdr = ip6->nexthdr;
+	plen = bpf_ntohs(ip6->payload_len);
 	*pos = ip6 + 1;
 
 	SG_UNROLL
@@ -190,11 +202,11 @@ static __always_inline int sg_parse_ipv6(void **pos, void *data_end, struct sg_p
 			break;
 		}
 		default:
-			p->l4proto = nexthdr;
-			return SG_PARSE_OK;
+			goto done;
 		}
 		nexthdr = hdr[0];
 		*pos = hdr + len;
+		ext_len += len;
 	}
 	/* More extension headers than we walk: treat as malformed. */
 	switch (nexthdr) {
@@ -205,46 +217,78 @@ static __always_inline int sg_parse_ipv6(void **pos, void *data_end, struct sg_p
 	case IPPROTO_FRAGMENT:
 		return SG_PARSE_BAD_L4;
 	}
+done:
 	p->l4proto = nexthdr;
+	/* A zero payload length (jumbogram) is bounded by the frame alone. */
+	p->l4_room = plen == 0 ? 0xffff : plen > ext_len ? plen - ext_len : 0;
 	return SG_PARSE_OK;
+}
+
+/* An L4 header must fit both the IP length and the frame.  A first
+ * fragment whose IP length cannot hold it is an evasion (nmap -f), not an
+ * error; a frame shorter than its IP length is malformed. */
+static __always_inline int sg_l4_short(const struct sg_pkt *p)
+{
+	return p->frag == SG_FRAG_FIRST ? SG_PARSE_TINY_FRAG : SG_PARSE_BAD_L4;
 }
 
 static __always_inline int sg_parse_l4(void *pos, void *data_end, struct sg_pkt *p)
 {
+	__u8 *b = pos;
+
+	/* Ports lead TCP, UDP and SCTP headers alike: keep them even when the
+	 * rest is cut short, so a tiny fragment still names its target. */
+	if (p->l4proto == IPPROTO_TCP || p->l4proto == IPPROTO_UDP ||
+	    p->l4proto == IPPROTO_SCTP) {
+		if ((void *)(b + 4) <= data_end && p->l4_room >= 4) {
+			p->sport = ((__u16)b[0] << 8) | b[1];
+			p->dport = ((__u16)b[2] << 8) | b[3];
+			p->has_ports = 1;
+		}
+	}
+
 	switch (p->l4proto) {
 	case IPPROTO_TCP: {
 		struct tcphdr *th = pos;
 		__u32 hlen;
 
+		if (p->l4_room < sizeof(*th))
+			return sg_l4_short(p);
 		if ((void *)(th + 1) > data_end)
 			return SG_PARSE_BAD_L4;
 		hlen = th->doff * 4;
-		if (hlen < sizeof(*th) || pos + hlen > data_end)
+		if (hlen < sizeof(*th))
 			return SG_PARSE_BAD_L4;
-		p->sport = bpf_ntohs(th->source);
-		p->dport = bpf_ntohs(th->dest);
-		p->tcp_flags = ((__u8 *)th)[13];
+		if (p->l4_room < hlen)
+			return sg_l4_short(p);
+		if (pos + hlen > data_end)
+			return SG_PARSE_BAD_L4;
+		p->tcp_flags = b[13];
+		p->l4_payload = p->l4_room - hlen;
 		return SG_PARSE_OK;
 	}
-	case IPPROTO_UDP: {
-		struct udphdr *uh = pos;
-
-		if ((void *)(uh + 1) > data_end)
+	case IPPROTO_UDP:
+		if (p->l4_room < 8)
+			return sg_l4_short(p);
+		if ((void *)(b + 8) > data_end)
 			return SG_PARSE_BAD_L4;
-		p->sport = bpf_ntohs(uh->source);
-		p->dport = bpf_ntohs(uh->dest);
+		p->l4_payload = p->l4_room - 8;
 		return SG_PARSE_OK;
-	}
+	case IPPROTO_SCTP:
+		/* Common header (12 bytes), then the first chunk's type. */
+		if (p->l4_room < 13)
+			return sg_l4_short(p);
+		if ((void *)(b + 13) > data_end)
+			return SG_PARSE_BAD_L4;
+		p->sctp_chunk = b[12];
+		return SG_PARSE_OK;
 	case IPPROTO_ICMP:
-	case IPPROTO_ICMPV6: {
-		__u8 *ih = pos;
-
-		if ((void *)(ih + 4) > data_end)
+	case IPPROTO_ICMPV6:
+		if ((void *)(b + 4) > data_end || p->l4_room < 4)
 			return SG_PARSE_BAD_L4;
-		p->icmp_type = ih[0];
-		p->icmp_code = ih[1];
+		p->icmp_type = b[0];
+		p->icmp_code = b[1];
 		return SG_PARSE_OK;
-	}
 	}
 	return SG_PARSE_NO_L4;
 }

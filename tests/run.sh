@@ -45,6 +45,7 @@ run_suite() {	# name, command...
 run_suite unit_addr "$BUILD/tests/test_addr"
 # Own network namespace: socket lookups then see only the test's sockets.
 run_suite unit_xdp unshare -n "$BUILD/tests/test_xdp"
+run_suite unit_detect unshare -n "$BUILD/tests/test_detect"
 for t in tests/e2e/test_*.sh; do
 	[ -e "$t" ] || continue
 	n=$(basename "$t" .sh)

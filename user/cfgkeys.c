@@ -7,17 +7,42 @@
 #include <string.h>
 #include "cfgkeys.h"
 
+static const char *const mode_names[] = { "enforce", "monitor", NULL };
+static const char *const protect_names[] = { "host", "segment", NULL };
+
+#define KEY(n, t, field, lo, hi, h, ...) \
+	{ .name = n, .type = t, .off = offsetof(struct sg_config, field), .min = lo, .max = hi, \
+	  .help = h, __VA_ARGS__ }
+
 const struct sg_cfgkey sg_cfgkeys[] = {
-	{ "threshold", SG_CFG_COUNT, offsetof(struct sg_config, threshold), 1, SG_MAX_THRESHOLD,
-	  "distinct ports a source may probe per window; one more is blocked" },
-	{ "window", SG_CFG_SECONDS, offsetof(struct sg_config, window_ns), 1, SG_MAX_WINDOW_S,
-	  "seconds over which distinct ports are counted" },
-	{ "block-ttl", SG_CFG_SECONDS, offsetof(struct sg_config, block_ttl_ns), 1,
-	  SG_MAX_BLOCK_TTL_S, "seconds a detected source stays blocked" },
-	{ "mode", SG_CFG_MODE, offsetof(struct sg_config, mode), 0, 1,
-	  "enforce (drop) or monitor (report only)" },
-	{ "ipv6-prefix", SG_CFG_COUNT, offsetof(struct sg_config, ipv6_prefix), 16, 128,
-	  "IPv6 sources are counted and blocked per prefix of this length" },
+	KEY("threshold", SG_CFG_COUNT, threshold, 1, SG_MAX_THRESHOLD,
+	    "distinct ports a source may probe per window (failed ones while scoring is on); one more blocks"),
+	KEY("window", SG_CFG_SECONDS, window_ns, 1, SG_MAX_WINDOW_S,
+	    "seconds over which distinct ports and the score are counted"),
+	KEY("block-ttl", SG_CFG_SECONDS, block_ttl_ns, 1, SG_MAX_BLOCK_TTL_S,
+	    "seconds a detected source stays blocked the first time"),
+	KEY("block-ttl-max", SG_CFG_SECONDS, block_ttl_max_ns, 1, SG_MAX_BLOCK_TTL_S,
+	    "cap for repeat offenders, whose block doubles each time"),
+	KEY("mode", SG_CFG_ENUM, mode, 0, 1, "enforce (drop) or monitor (report only)", .names = mode_names),
+	KEY("protect", SG_CFG_ENUM, protect, 0, 1,
+	    "host (this host's sockets say what is open) or segment (the exposed-services list does)",
+	    .names = protect_names),
+	KEY("ipv6-prefix", SG_CFG_COUNT, ipv6_prefix, 16, 128,
+	    "IPv6 sources are counted and blocked per prefix of this length"),
+	KEY("score-threshold", SG_CFG_COUNT, score_threshold, 0, SG_MAX_SCORE,
+	    "failure score that blocks (Threshold Random Walk steps); 0 turns scoring off"),
+	KEY("score-credit", SG_CFG_COUNT, score_credit, 0, SG_MAX_SCORE,
+	    "most a source's successful connections can offset its failures"),
+	KEY("sweep-threshold", SG_CFG_COUNT, sweep_threshold, 0, SG_MAX_THRESHOLD,
+	    "segment mode: distinct destination hosts per window; 0 = off"),
+	KEY("net-threshold", SG_CFG_COUNT, net_threshold, 0, SG_MAX_THRESHOLD,
+	    "distinct targets per source network per window (distributed scans); 0 = off"),
+	KEY("net-prefix4", SG_CFG_COUNT, net_prefix4, 8, 32, "IPv4 source network length"),
+	KEY("net-prefix6", SG_CFG_COUNT, net_prefix6, 16, 128, "IPv6 source network length"),
+	KEY("slow-threshold", SG_CFG_COUNT, slow_threshold, 0, SG_MAX_SLOW_THRESHOLD,
+	    "distinct failed targets per slow window; 0 = off"),
+	KEY("slow-window", SG_CFG_SECONDS, slow_window_ns, 60, SG_MAX_SLOW_WINDOW_S,
+	    "the slow-scan window"),
 };
 const size_t sg_ncfgkeys = sizeof(sg_cfgkeys) / sizeof(sg_cfgkeys[0]);
 
@@ -29,6 +54,16 @@ void sg_config_defaults(struct sg_config *cfg)
 	cfg->block_ttl_ns = SG_DEFAULT_BLOCK_TTL_S * SG_NSEC_PER_SEC;
 	cfg->mode = SG_MODE_ENFORCE;
 	cfg->ipv6_prefix = SG_DEFAULT_IPV6_PREFIX;
+	cfg->protect = SG_PROTECT_HOST;
+	cfg->score_threshold = SG_DEFAULT_SCORE_THRESHOLD;
+	cfg->score_credit = SG_DEFAULT_SCORE_CREDIT;
+	cfg->sweep_threshold = SG_DEFAULT_SWEEP_THRESHOLD;
+	cfg->net_threshold = SG_DEFAULT_NET_THRESHOLD;
+	cfg->net_prefix4 = SG_DEFAULT_NET_PREFIX4;
+	cfg->net_prefix6 = SG_DEFAULT_NET_PREFIX6;
+	cfg->slow_threshold = SG_DEFAULT_SLOW_THRESHOLD;
+	cfg->slow_window_ns = SG_DEFAULT_SLOW_WINDOW_S * SG_NSEC_PER_SEC;
+	cfg->block_ttl_max_ns = SG_DEFAULT_BLOCK_TTL_MAX_S * SG_NSEC_PER_SEC;
 }
 
 const struct sg_cfgkey *sg_cfgkey_find(const char *name)
@@ -42,6 +77,11 @@ const struct sg_cfgkey *sg_cfgkey_find(const char *name)
 const char *sg_mode_name(uint32_t mode)
 {
 	return mode == SG_MODE_MONITOR ? "monitor" : "enforce";
+}
+
+const char *sg_protect_name(uint32_t protect)
+{
+	return protect == SG_PROTECT_SEGMENT ? "segment" : "host";
 }
 
 /* Strict unsigned decimal: digits only, no sign, no overflow. */
@@ -121,16 +161,15 @@ int sg_cfgkey_set(const struct sg_cfgkey *k, struct sg_config *cfg, const char *
 		*(uint64_t *)field = v * SG_NSEC_PER_SEC;
 		return 0;
 	}
-	case SG_CFG_MODE:
-		if (!strcmp(val, "enforce"))
-			*(uint32_t *)field = SG_MODE_ENFORCE;
-		else if (!strcmp(val, "monitor"))
-			*(uint32_t *)field = SG_MODE_MONITOR;
-		else {
-			snprintf(err, errlen, "%s: '%s' is not enforce or monitor", k->name, val);
-			return -1;
-		}
-		return 0;
+	case SG_CFG_ENUM:
+		for (uint32_t i = 0; k->names[i]; i++)
+			if (!strcmp(val, k->names[i])) {
+				*(uint32_t *)field = i;
+				return 0;
+			}
+		snprintf(err, errlen, "%s: '%s' is not %s or %s", k->name, val, k->names[0],
+			 k->names[1]);
+		return -1;
 	}
 	snprintf(err, errlen, "%s: unknown type", k->name);
 	return -1;
@@ -148,8 +187,8 @@ bool sg_cfgkey_get(const struct sg_cfgkey *k, const struct sg_config *cfg, uint6
 	case SG_CFG_SECONDS:
 		*num = *(const uint64_t *)field / SG_NSEC_PER_SEC;
 		return true;
-	case SG_CFG_MODE:
-		*str = sg_mode_name(*(const uint32_t *)field);
+	case SG_CFG_ENUM:
+		*str = k->names[*(const uint32_t *)field <= k->max ? *(const uint32_t *)field : 0];
 		return false;
 	}
 	return false;

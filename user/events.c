@@ -2,6 +2,7 @@
 /* events.c - ring buffer consumer and the scan event's JSON form.  The
  * schema is documented in README.md ("Event format"); change both at once. */
 #include <errno.h>
+#include <stdbool.h>
 #include <net/if.h>
 #include <string.h>
 #include <time.h>
@@ -35,6 +36,7 @@ void sg_mono_to_rfc3339(unsigned long long mono_ns, char *buf, size_t len)
 void sg_event_write_json(FILE *out, const struct sg_event *ev)
 {
 	char buf[SG_ADDRSTRLEN], ifname[IF_NAMESIZE] = "";
+	bool net = ev->detector == SG_DET_DISTRIBUTED;
 	struct jw w;
 
 	jw_init(&w, out);
@@ -43,23 +45,37 @@ void sg_event_write_json(FILE *out, const struct sg_event *ev)
 	jw_u64(&w, "schema", SG_EVENT_SCHEMA);
 	sg_mono_to_rfc3339(ev->ts_ns, buf, sizeof(buf));
 	jw_str(&w, "time", buf);
-	jw_str(&w, "source", sg_addr_str(&ev->src, ev->family == 6 ? ev->prefixlen : -1, buf,
-					 sizeof(buf)));
+	/* A source network, or an IPv6 source prefix, is shown with its length. */
+	jw_str(&w, "source", sg_addr_str(&ev->src, net || ev->family == 6 ? ev->prefixlen : -1,
+					 buf, sizeof(buf)));
 	jw_str(&w, "family", ev->family == 6 ? "ipv6" : "ipv4");
 	jw_str(&w, "detector", sg_detector_name(ev->detector));
 	jw_str(&w, "action", sg_action_name(ev->action));
-	jw_u64(&w, "ports_counted", ev->count);
+	jw_str(&w, "protect", ev->protect == SG_PROTECT_SEGMENT ? "segment" : "host");
+	jw_obj_open(&w, "evidence");
+	jw_u64(&w, "count", ev->count);
 	jw_u64(&w, "threshold", ev->threshold);
 	jw_u64(&w, "window", ev->window_ns / SG_NSEC_PER_SEC);
+	jw_i64(&w, "score", ev->score);
+	if (ev->protect == SG_PROTECT_SEGMENT)
+		jw_u64(&w, "hosts", ev->hosts);
+	jw_obj_close(&w);
+	/* Kept from schema 1's first form: the distinct targets counted. */
+	jw_u64(&w, "ports_counted", ev->count);
 	jw_arr_open(&w, "ports_sample");
 	for (__u32 i = 0; i < ev->nsample && i < SG_EVENT_SAMPLE; i++)
 		jw_str(&w, NULL, sg_target_str(ev->sample[i], buf, sizeof(buf)));
 	jw_arr_close(&w);
+	jw_obj_open(&w, "last_probe");
+	jw_str(&w, "destination", sg_addr_str(&ev->last_dst, -1, buf, sizeof(buf)));
+	jw_str(&w, "target", sg_target_str(ev->last_target, buf, sizeof(buf)));
+	jw_obj_close(&w);
 	sg_kinds_json(&w, "probe_kinds", ev->kinds);
 	if (!if_indextoname(ev->ifindex, ifname))
 		snprintf(ifname, sizeof(ifname), "if%u", ev->ifindex);
 	jw_str(&w, "interface", ifname);
 	jw_u64(&w, "block_ttl", ev->block_ttl_ns / SG_NSEC_PER_SEC);
+	jw_u64(&w, "strikes", ev->strikes);
 	jw_obj_close(&w);
 	jw_end(&w);
 }

@@ -18,6 +18,9 @@ static const char *const pinned_maps[] = {
 	SG_STR(SG_MAP_CONFIG), SG_STR(SG_MAP_STATE), SG_STR(SG_MAP_STATS),
 	SG_STR(SG_MAP_TRACK), SG_STR(SG_MAP_SUSPECT), SG_STR(SG_MAP_BLOCKS),
 	SG_STR(SG_MAP_CIDR_BLOCKS), SG_STR(SG_MAP_ALLOW), SG_STR(SG_MAP_IFACES),
+	SG_STR(SG_MAP_NET_TRACK), SG_STR(SG_MAP_NET_SUSPECT), SG_STR(SG_MAP_SLOW),
+	SG_STR(SG_MAP_OFFENDERS), SG_STR(SG_MAP_TRAPS), SG_STR(SG_MAP_EXPOSED),
+	SG_STR(SG_MAP_FLOWS),
 };
 #define NPINNED (sizeof(pinned_maps) / sizeof(pinned_maps[0]))
 
@@ -110,6 +113,8 @@ int sg_loader_open(struct sg_loader *l, const char *pin_path, char *err, size_t 
 	l->maps.cidr_blocks = bpf_map__fd(l->skel->maps.SG_MAP_CIDR_BLOCKS);
 	l->maps.allow = bpf_map__fd(l->skel->maps.SG_MAP_ALLOW);
 	l->maps.ifaces = bpf_map__fd(l->skel->maps.SG_MAP_IFACES);
+	l->maps.traps = bpf_map__fd(l->skel->maps.SG_MAP_TRAPS);
+	l->maps.exposed = bpf_map__fd(l->skel->maps.SG_MAP_EXPOSED);
 	ret = sg_maps_from_fds(&l->maps);
 	if (ret) {
 		snprintf(err, errlen, "cannot map sg_state: %s", strerror(-ret));
@@ -131,17 +136,19 @@ static int link_xdp(int prog_fd, int ifindex, __u32 flags)
 
 static void record_iface(struct sg_loader *l, int slot)
 {
-	struct sg_iface v = { .ifindex = l->ifs[slot].ifindex, .xdp_mode = l->ifs[slot].mode };
+	struct sg_iface v = { .ifindex = l->ifs[slot].ifindex, .xdp_mode = l->ifs[slot].mode,
+			      .role = l->ifs[slot].inside ? SG_IFACE_INSIDE : SG_IFACE_OUTSIDE };
 	__u32 key = slot;
 
 	memcpy(v.name, l->ifs[slot].name, sizeof(v.name));
 	bpf_map_update_elem(l->maps.ifaces, &key, &v, BPF_ANY);
 }
 
-int sg_loader_attach(struct sg_loader *l, const char *ifname, enum sg_xdp_req req, char *err,
-		     size_t errlen)
+int sg_loader_attach(struct sg_loader *l, const char *ifname, enum sg_xdp_req req, bool inside,
+		     char *err, size_t errlen)
 {
-	int prog_fd = bpf_program__fd(l->skel->progs.scanguard_xdp);
+	int prog_fd = bpf_program__fd(inside ? l->skel->progs.scanguard_xdp_inside
+					     : l->skel->progs.scanguard_xdp);
 	struct sg_attached *a;
 	int ifindex, fd = -EINVAL;
 	enum sg_xdp_mode mode = SG_XDP_NATIVE;
@@ -189,6 +196,7 @@ int sg_loader_attach(struct sg_loader *l, const char *ifname, enum sg_xdp_req re
 	a->ifindex = ifindex;
 	a->link_fd = fd;
 	a->mode = mode;
+	a->inside = inside;
 	snprintf(a->name, sizeof(a->name), "%s", ifname);
 	record_iface(l, l->nifs);
 	l->nifs++;

@@ -21,6 +21,7 @@ struct sg_attached {
 	char name[IF_NAMESIZE];
 	int link_fd;
 	enum sg_xdp_mode mode;
+	bool inside;		/* segment mode: records the segment's flows only */
 };
 
 struct sg_loader {
@@ -35,8 +36,9 @@ struct sg_loader {
 /* Prepares and locks the pin directory, loads the program and pins its
  * maps.  Returns 0 or -errno with a reason in err. */
 int sg_loader_open(struct sg_loader *l, const char *pin_path, char *err, size_t errlen);
-int sg_loader_attach(struct sg_loader *l, const char *ifname, enum sg_xdp_req req, char *err,
-		     size_t errlen);
+/* Attaches the detector, or with inside the flow recorder of segment mode. */
+int sg_loader_attach(struct sg_loader *l, const char *ifname, enum sg_xdp_req req, bool inside,
+		     char *err, size_t errlen);
 /* Detaches from every interface, unpins and unlocks. */
 void sg_loader_close(struct sg_loader *l);
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "fmt.h"
 #include "ops.h"
 
 uint64_t sg_now_ns(void)
@@ -445,4 +446,138 @@ int sg_allow_del(const struct sg_maps *m, const struct sg_cidr *c, bool allow_au
 		return -errno;
 	}
 	return 0;
+}
+
+int sg_trap_set(const struct sg_maps *m, uint8_t pc, uint16_t port, bool on)
+{
+	__u32 idx = SG_TRAP_INDEX(pc, port);
+	__u64 word;
+
+	if ((pc != SG_PC_TCP && pc != SG_PC_UDP) || !port)
+		return -EINVAL;
+	/* Read-modify-write of one word: the CLI is the only writer. */
+	if (bpf_map_lookup_elem(m->traps, &idx, &word))
+		return -errno;
+	if (on)
+		word |= 1ULL << (port & 63);
+	else
+		word &= ~(1ULL << (port & 63));
+	return bpf_map_update_elem(m->traps, &idx, &word, BPF_ANY) ? -errno : 0;
+}
+
+int sg_trap_list(const struct sg_maps *m, uint32_t **out, size_t *n)
+{
+	uint32_t *v = NULL;
+	size_t cnt = 0, cap = 0;
+
+	for (__u32 idx = 0; idx < SG_TRAP_WORDS; idx++) {
+		__u64 word;
+
+		if (bpf_map_lookup_elem(m->traps, &idx, &word)) {
+			free(v);
+			return -errno;
+		}
+		for (int bit = 0; word && bit < 64; bit++) {
+			if (!(word & (1ULL << bit)))
+				continue;
+			if (cnt == cap) {
+				size_t ncap = cap ? cap * 2 : 16;
+				uint32_t *nv = realloc(v, ncap * sizeof(*nv));
+
+				if (!nv) {
+					free(v);
+					return -ENOMEM;
+				}
+				v = nv;
+				cap = ncap;
+			}
+			v[cnt++] = SG_TARGET(idx / 1024 + 1, (idx % 1024) * 64 + bit);
+		}
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+static struct sg_exposed_key expose_key(const struct sg_expose_entry *e)
+{
+	struct sg_exposed_key k = {
+		.prefixlen = 32 + cidr_len128(&e->cidr),
+		.pc = e->pc,
+		.port = e->port,
+		.addr = e->cidr.addr,
+	};
+	return k;
+}
+
+int sg_expose_add(const struct sg_maps *m, const struct sg_expose_entry *e, char *err,
+		  size_t errlen)
+{
+	struct sg_exposed_key k = expose_key(e);
+	struct sg_exposed v = { 0 };
+
+	if (bpf_map_update_elem(m->exposed, &k, &v, BPF_ANY)) {
+		int ret = -errno;
+
+		snprintf(err, errlen, "cannot add: %s",
+			 ret == -E2BIG || ret == -ENOSPC ? "the exposed-services list is full"
+							 : strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
+int sg_expose_del(const struct sg_maps *m, const struct sg_expose_entry *e)
+{
+	struct sg_exposed_key k = expose_key(e);
+
+	return bpf_map_delete_elem(m->exposed, &k) ? -errno : 0;
+}
+
+int sg_expose_list(const struct sg_maps *m, struct sg_expose_entry **out, size_t *n)
+{
+	struct sg_exposed_key key, *prev = NULL;
+	struct sg_expose_entry *v = NULL;
+	size_t cnt = 0, cap = 0;
+
+	while (bpf_map_get_next_key(m->exposed, prev, &key) == 0) {
+		struct sg_lpm_key lk = { .prefixlen = key.prefixlen - 32, .addr = key.addr };
+
+		prev = &key;
+		if (cnt == cap) {
+			size_t ncap = cap ? cap * 2 : 32;
+			struct sg_expose_entry *nv = realloc(v, ncap * sizeof(*nv));
+
+			if (!nv) {
+				free(v);
+				return -ENOMEM;
+			}
+			v = nv;
+			cap = ncap;
+		}
+		v[cnt].cidr = sg_cidr_from_lpm(&lk);
+		v[cnt].pc = key.pc;
+		v[cnt].port = key.port;
+		cnt++;
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+int sg_expose_parse(const char *s, struct sg_expose_entry *e, char *err, size_t errlen)
+{
+	const char *at = strchr(s, '@');
+	char what[32];
+
+	memset(e, 0, sizeof(*e));
+	if (!at || (size_t)(at - s) >= sizeof(what)) {
+		snprintf(err, errlen, "'%s': expected PROTO/PORT@CIDR, e.g. tcp/443@198.18.2.0/24", s);
+		return -1;
+	}
+	memcpy(what, s, at - s);
+	what[at - s] = 0;
+	if (sg_target_parse(what, true, &e->pc, &e->port, err, errlen))
+		return -1;
+	return sg_cidr_parse(at + 1, &e->cidr, err, errlen);
 }

@@ -54,4 +54,23 @@ int sg_allow_del(const struct sg_maps *m, const struct sg_cidr *c, bool allow_au
 		 char *err, size_t errlen);
 int sg_allow_list(const struct sg_maps *m, struct sg_allow_entry **out, size_t *n);
 
+/* Trap ports: one probe there blocks at once (TCP and UDP only). */
+int sg_trap_set(const struct sg_maps *m, uint8_t pc, uint16_t port, bool on);
+/* The trap targets (SG_TARGET values); free(*out). */
+int sg_trap_list(const struct sg_maps *m, uint32_t **out, size_t *n);
+
+/* Exposed services (segment mode): port 0 = every port of the class. */
+struct sg_expose_entry {
+	struct sg_cidr cidr;
+	uint8_t pc;
+	uint16_t port;
+};
+
+int sg_expose_add(const struct sg_maps *m, const struct sg_expose_entry *e, char *err,
+		  size_t errlen);
+int sg_expose_del(const struct sg_maps *m, const struct sg_expose_entry *e);
+int sg_expose_list(const struct sg_maps *m, struct sg_expose_entry **out, size_t *n);
+/* Parses "PROTO/PORT@CIDR" (e.g. tcp/443@198.18.2.0/24, icmp@198.18.2.10). */
+int sg_expose_parse(const char *s, struct sg_expose_entry *e, char *err, size_t errlen);
+
 #endif

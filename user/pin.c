@@ -160,6 +160,7 @@ static void maps_reset(struct sg_maps *m)
 {
 	m->config = m->state = m->stats = m->track = m->suspect = -1;
 	m->blocks = m->cidr_blocks = m->allow = m->ifaces = -1;
+	m->traps = m->exposed = -1;
 	m->state_mm = NULL;
 }
 
@@ -186,6 +187,8 @@ int sg_maps_open(const char *dir, struct sg_maps *m)
 		{ &m->cidr_blocks, SG_STR(SG_MAP_CIDR_BLOCKS) },
 		{ &m->allow, SG_STR(SG_MAP_ALLOW) },
 		{ &m->ifaces, SG_STR(SG_MAP_IFACES) },
+		{ &m->traps, SG_STR(SG_MAP_TRAPS) },
+		{ &m->exposed, SG_STR(SG_MAP_EXPOSED) },
 	};
 	int ret;
 
@@ -214,7 +217,8 @@ void sg_maps_unmap(struct sg_maps *m)
 void sg_maps_close(struct sg_maps *m)
 {
 	int *fds[] = { &m->config, &m->state, &m->stats, &m->track, &m->suspect,
-		       &m->blocks, &m->cidr_blocks, &m->allow, &m->ifaces };
+		       &m->blocks, &m->cidr_blocks, &m->allow, &m->ifaces, &m->traps,
+		       &m->exposed };
 
 	sg_maps_unmap(m);
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)

@@ -13,6 +13,7 @@
 
 struct sg_maps {
 	int config, state, stats, track, suspect, blocks, cidr_blocks, allow, ifaces;
+	int traps, exposed;
 	struct sg_state *state_mm;	/* mmap of sg_state for atomic updates */
 };
 

@@ -69,6 +69,10 @@ static void usage(FILE *f)
 "  block add ADDR[/LEN] [--ttl DURATION]   block by hand (no --ttl: until removed)\n"
 "  block del ADDR[/LEN]\n"
 "  block list                      active blocks with time left\n"
+"  trap add|del PROTO/PORT         a port nothing should touch: one probe blocks\n"
+"  trap list\n"
+"  expose add|del PROTO/PORT@CIDR  segment mode: an open service (port 'any' = all)\n"
+"  expose list\n"
 "\n"
 "Config keys:\n");
 	for (size_t i = 0; i < sg_ncfgkeys; i++)
@@ -178,7 +182,9 @@ static int cmd_status(int argc, char **argv)
 	if (json_out) {
 		jw_arr_close(&jw);
 		jw_str(&jw, "mode", sg_mode_name(cfg.mode));
+		jw_str(&jw, "protect", sg_protect_name(cfg.protect));
 		jw_u64(&jw, "threshold", cfg.threshold);
+		jw_i64(&jw, "score_threshold", cfg.score_threshold);
 		jw_u64(&jw, "window", cfg.window_ns / SG_NSEC_PER_SEC);
 		jw_u64(&jw, "block_ttl", cfg.block_ttl_ns / SG_NSEC_PER_SEC);
 		jw_u64(&jw, "ipv6_prefix", cfg.ipv6_prefix);
@@ -190,10 +196,16 @@ static int cmd_status(int argc, char **argv)
 		jw_obj_close(&jw);
 		jw_end(&jw);
 	} else {
-		printf("\nmode:        %s\n", sg_mode_name(cfg.mode));
-		printf("detection:   more than %u distinct ports in %llus blocks for %llus\n",
-		       cfg.threshold, (unsigned long long)(cfg.window_ns / SG_NSEC_PER_SEC),
-		       (unsigned long long)(cfg.block_ttl_ns / SG_NSEC_PER_SEC));
+		printf("\nmode:        %s, protecting %s\n", sg_mode_name(cfg.mode),
+		       cfg.protect == SG_PROTECT_SEGMENT ? "a segment" : "this host");
+		printf("detection:   more than %u distinct %sports in %llus", cfg.threshold,
+		       cfg.score_threshold > 0 ? "failed " : "",
+		       (unsigned long long)(cfg.window_ns / SG_NSEC_PER_SEC));
+		if (cfg.score_threshold > 0)
+			printf(", or a failure score of %d", cfg.score_threshold);
+		printf("; blocks for %llus (repeat offenders up to %llus)\n",
+		       (unsigned long long)(cfg.block_ttl_ns / SG_NSEC_PER_SEC),
+		       (unsigned long long)(cfg.block_ttl_max_ns / SG_NSEC_PER_SEC));
 		printf("ipv6 prefix: /%u\n", cfg.ipv6_prefix);
 		printf("blocks:      %zu active (%zu CIDR)\n", nblocks, nblocks - nexact);
 		printf("allow-list:  %zu entries (%zu this host's own)\n", nallow, nauto);
@@ -540,6 +552,141 @@ static int cmd_block(int argc, char **argv)
 	return fail(EX_USAGE, "block: unknown subcommand '%s' (add, del or list)", argv[0]);
 }
 
+/* ---- trap and expose ----------------------------------------------------------- */
+
+static int cmd_trap(int argc, char **argv)
+{
+	char buf[64], err[256];
+	uint16_t port;
+	uint8_t pc;
+	int ret;
+
+	if (argc < 1)
+		return fail(EX_USAGE, "trap: expected add, del or list");
+	if (is_prefix(argv[0], "list")) {
+		uint32_t *v;
+		size_t n;
+
+		if (argc != 1)
+			return fail(EX_USAGE, "trap list takes no arguments");
+		if ((ret = open_instance()))
+			return ret;
+		if ((ret = sg_trap_list(&maps, &v, &n)))
+			return fail(EX_FAIL, "cannot read trap ports: %s", strerror(-ret));
+		if (json_out)
+			jw_arr_open(&jw, NULL);
+		for (size_t i = 0; i < n; i++) {
+			sg_target_str(v[i], buf, sizeof(buf));
+			if (json_out)
+				jw_str(&jw, NULL, buf);
+			else
+				printf("%s\n", buf);
+		}
+		if (json_out) {
+			jw_arr_close(&jw);
+			jw_end(&jw);
+		}
+		free(v);
+		return EX_OK;
+	}
+	if (argc != 2)
+		return fail(EX_USAGE, "usage: trap add|del PROTO/PORT");
+	if (!is_prefix(argv[0], "add") && !is_prefix(argv[0], "del"))
+		return fail(EX_USAGE, "trap: unknown subcommand '%s' (add, del or list)", argv[0]);
+	if (sg_target_parse(argv[1], false, &pc, &port, err, sizeof(err)))
+		return fail(EX_USAGE, "trap: %s", err);
+	if (pc != SG_PC_TCP && pc != SG_PC_UDP)
+		return fail(EX_USAGE, "trap: only tcp and udp ports can be traps");
+	if ((ret = open_instance()))
+		return ret;
+	ret = sg_trap_set(&maps, pc, port, is_prefix(argv[0], "add"));
+	if (ret)
+		return fail(EX_FAIL, "trap: %s", strerror(-ret));
+	sg_target_str(SG_TARGET(pc, port), buf, sizeof(buf));
+	if (json_out) {
+		jw_obj_open(&jw, NULL);
+		jw_str(&jw, is_prefix(argv[0], "add") ? "trap_added" : "trap_removed", buf);
+		jw_obj_close(&jw);
+		jw_end(&jw);
+	} else {
+		printf("%s %s\n", is_prefix(argv[0], "add") ? "trap added:" : "trap removed:", buf);
+	}
+	return EX_OK;
+}
+
+static const char *expose_str(const struct sg_expose_entry *e, char *buf, size_t len)
+{
+	char t[32], c[SG_ADDRSTRLEN];
+
+	snprintf(buf, len, "%s@%s", sg_target_str(SG_TARGET(e->pc, e->port), t, sizeof(t)),
+		 sg_cidr_str(&e->cidr, c, sizeof(c)));
+	return buf;
+}
+
+static int cmd_expose(int argc, char **argv)
+{
+	char buf[128], err[256];
+	struct sg_expose_entry e;
+	int ret;
+
+	if (argc < 1)
+		return fail(EX_USAGE, "expose: expected add, del or list");
+	if (is_prefix(argv[0], "list")) {
+		struct sg_expose_entry *v;
+		size_t n;
+
+		if (argc != 1)
+			return fail(EX_USAGE, "expose list takes no arguments");
+		if ((ret = open_instance()))
+			return ret;
+		if ((ret = sg_expose_list(&maps, &v, &n)))
+			return fail(EX_FAIL, "cannot read exposed services: %s", strerror(-ret));
+		if (json_out)
+			jw_arr_open(&jw, NULL);
+		for (size_t i = 0; i < n; i++) {
+			expose_str(&v[i], buf, sizeof(buf));
+			if (json_out)
+				jw_str(&jw, NULL, buf);
+			else
+				printf("%s\n", buf);
+		}
+		if (json_out) {
+			jw_arr_close(&jw);
+			jw_end(&jw);
+		}
+		free(v);
+		return EX_OK;
+	}
+	if (argc != 2)
+		return fail(EX_USAGE, "usage: expose add|del PROTO/PORT@CIDR");
+	if (!is_prefix(argv[0], "add") && !is_prefix(argv[0], "del"))
+		return fail(EX_USAGE, "expose: unknown subcommand '%s' (add, del or list)", argv[0]);
+	if (sg_expose_parse(argv[1], &e, err, sizeof(err)))
+		return fail(EX_USAGE, "expose: %s", err);
+	if ((ret = open_instance()))
+		return ret;
+	expose_str(&e, buf, sizeof(buf));
+	if (is_prefix(argv[0], "add")) {
+		if (sg_expose_add(&maps, &e, err, sizeof(err)))
+			return fail(EX_FAIL, "expose add: %s", err);
+	} else {
+		ret = sg_expose_del(&maps, &e);
+		if (ret == -ENOENT)
+			return fail(EX_FAIL, "expose del: %s is not exposed", buf);
+		if (ret)
+			return fail(EX_FAIL, "expose del: %s", strerror(-ret));
+	}
+	if (json_out) {
+		jw_obj_open(&jw, NULL);
+		jw_str(&jw, is_prefix(argv[0], "add") ? "exposed" : "unexposed", buf);
+		jw_obj_close(&jw);
+		jw_end(&jw);
+	} else {
+		printf("%s %s\n", is_prefix(argv[0], "add") ? "exposed" : "no longer exposed:", buf);
+	}
+	return EX_OK;
+}
+
 /* ---- main -------------------------------------------------------------------- */
 
 static const struct cmd {
@@ -551,6 +698,8 @@ static const struct cmd {
 	{ "config", cmd_config },
 	{ "allow", cmd_allow },
 	{ "block", cmd_block },
+	{ "trap", cmd_trap },
+	{ "expose", cmd_expose },
 };
 
 enum { OPT_PIN_PATH = 256, OPT_TTL, OPT_VERSION };

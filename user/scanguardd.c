@@ -16,6 +16,7 @@
 #include "addr.h"
 #include "cfgkeys.h"
 #include "events.h"
+#include "fmt.h"
 #include "hostaddr.h"
 #include "json.h"
 #include "loader.h"
@@ -32,11 +33,16 @@ static volatile sig_atomic_t stop_signal;
 
 struct opts {
 	const char *ifnames[SG_MAX_IFACES];
+	bool inside[SG_MAX_IFACES];
 	int nifs;
 	struct sg_config cfg;
 	enum sg_xdp_req xdp;
 	struct sg_cidr allow[256];
 	int nallow;
+	struct sg_expose_entry expose[256];
+	int nexpose;
+	uint32_t traps[256];
+	int ntraps;
 	const char *pin_path;
 	int verbose;
 };
@@ -48,104 +54,171 @@ static void usage(FILE *f)
 "Detects and blocks network port scans with XDP on the given interfaces.\n"
 "\n"
 "  -i, --interface IFACE     attach to IFACE (repeat for several; all share one state)\n"
-"      --threshold N         distinct ports a source may probe per window (default %d, 1..%d)\n"
-"      --window DURATION     counting window (default %ds; N, Ns, Nm, Nh, Nd; max 1d)\n"
-"      --block-ttl DURATION  how long a detected source stays blocked (default %ds; max 30d)\n"
-"      --mode MODE           enforce (drop, default) or monitor (report only)\n"
-"      --ipv6-prefix LEN     count and block IPv6 sources per /LEN (default %d, 16..128)\n"
+"      --inside IFACE        segment mode: IFACE faces the protected segment; its\n"
+"                            outbound flows are recorded so their answers are not probes\n"
 "      --xdp-mode MODE       auto (native, else generic; default), native or generic\n"
 "      --allow CIDR[,CIDR]   never count or block these sources (repeatable)\n"
+"      --expose PROTO/PORT@CIDR[,...]  segment mode: an open service (repeatable;\n"
+"                            e.g. tcp/443@198.18.2.0/24, icmp@198.18.2.10, udp/any@...)\n"
+"      --trap PROTO/PORT[,...]  ports nothing should touch: one probe blocks (repeatable)\n"
 "      --pin-path DIR        where the maps are pinned for scanguardctl\n"
 "                            (default %s)\n"
 "  -v, --verbose             more diagnostics (-vv for libbpf debug)\n"
 "  -h, --help                this help\n"
 "      --version             print the version\n"
 "\n"
-"Scan events go to stdout as JSON lines; diagnostics go to stderr.\n"
-"SIGINT or SIGTERM detaches from every interface, unpins and exits 0.\n",
-		SG_DEFAULT_THRESHOLD, SG_MAX_THRESHOLD, SG_DEFAULT_WINDOW_S,
-		SG_DEFAULT_BLOCK_TTL_S, SG_DEFAULT_IPV6_PREFIX, SG_DEFAULT_PIN_PATH);
+"Detection settings (also live through 'scanguardctl config set KEY VALUE'):\n",
+		SG_DEFAULT_PIN_PATH);
+	{
+		struct sg_config def;
+
+		sg_config_defaults(&def);
+		for (size_t i = 0; i < sg_ncfgkeys; i++) {
+			const struct sg_cfgkey *k = &sg_cfgkeys[i];
+			const char *str = NULL;
+			uint64_t num = 0;
+			char dflt[32];
+
+			if (sg_cfgkey_get(k, &def, &num, &str))
+				snprintf(dflt, sizeof(dflt), "%llu", (unsigned long long)num);
+			else
+				snprintf(dflt, sizeof(dflt), "%s", str);
+			fprintf(f, "      --%-17s %s (default %s)\n", k->name, k->help, dflt);
+		}
+	}
+	fprintf(f,
+"\n"
+"Durations take N, Ns, Nm, Nh or Nd.  Scan events go to stdout as JSON lines;\n"
+"diagnostics go to stderr.  SIGINT or SIGTERM detaches from every interface,\n"
+"unpins and exits 0.\n");
 }
 
-enum { OPT_THRESHOLD = 256, OPT_WINDOW, OPT_BLOCK_TTL, OPT_MODE, OPT_IPV6_PREFIX,
-       OPT_XDP_MODE, OPT_ALLOW, OPT_PIN_PATH, OPT_VERSION };
+enum { OPT_INSIDE = 256, OPT_XDP_MODE, OPT_ALLOW, OPT_EXPOSE, OPT_TRAP, OPT_PIN_PATH,
+       OPT_VERSION, OPT_CFGKEY = 512 };
 
-static const struct option long_opts[] = {
+static const struct option fixed_opts[] = {
 	{ "interface", required_argument, NULL, 'i' },
-	{ "threshold", required_argument, NULL, OPT_THRESHOLD },
-	{ "window", required_argument, NULL, OPT_WINDOW },
-	{ "block-ttl", required_argument, NULL, OPT_BLOCK_TTL },
-	{ "mode", required_argument, NULL, OPT_MODE },
-	{ "ipv6-prefix", required_argument, NULL, OPT_IPV6_PREFIX },
+	{ "inside", required_argument, NULL, OPT_INSIDE },
 	{ "xdp-mode", required_argument, NULL, OPT_XDP_MODE },
 	{ "allow", required_argument, NULL, OPT_ALLOW },
+	{ "expose", required_argument, NULL, OPT_EXPOSE },
+	{ "trap", required_argument, NULL, OPT_TRAP },
 	{ "pin-path", required_argument, NULL, OPT_PIN_PATH },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
-	{ 0 }
 };
+#define NFIXED (sizeof(fixed_opts) / sizeof(fixed_opts[0]))
 
-static int set_key(struct opts *o, const char *key, const char *val)
+/* Calls fn on each comma-separated item of arg; stops at the first error. */
+static int for_each_item(const char *arg, int (*fn)(struct opts *, const char *), struct opts *o)
+{
+	char *list = strdup(arg), *save = NULL, *tok;
+	int ret = 0;
+
+	if (!list)
+		return -1;
+	for (tok = strtok_r(list, ",", &save); tok && !ret; tok = strtok_r(NULL, ",", &save))
+		ret = fn(o, tok);
+	free(list);
+	return ret;
+}
+
+#define ROOM(arr, n) ((n) < (int)(sizeof(arr) / sizeof((arr)[0])))
+
+static int add_allow(struct opts *o, const char *tok)
 {
 	char err[256];
 
-	if (sg_cfgkey_set(sg_cfgkey_find(key), &o->cfg, val, err, sizeof(err))) {
-		pr_warn("--%s", err);
+	if (!ROOM(o->allow, o->nallow) || sg_cidr_parse(tok, &o->allow[o->nallow], err, sizeof(err))) {
+		pr_warn("--allow: %s", ROOM(o->allow, o->nallow) ? err : "too many entries");
 		return -1;
 	}
+	o->nallow++;
 	return 0;
 }
 
-static int add_allow(struct opts *o, const char *arg)
+static int add_expose(struct opts *o, const char *tok)
 {
-	char *list = strdup(arg), *save = NULL, *tok;
 	char err[256];
-	int ret = 0;
 
-	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (o->nallow == (int)(sizeof(o->allow) / sizeof(o->allow[0]))) {
-			pr_warn("--allow: too many entries on the command line");
-			ret = -1;
-			break;
-		}
-		if (sg_cidr_parse(tok, &o->allow[o->nallow], err, sizeof(err))) {
-			pr_warn("--allow: %s", err);
-			ret = -1;
-			break;
-		}
-		o->nallow++;
+	if (!ROOM(o->expose, o->nexpose) ||
+	    sg_expose_parse(tok, &o->expose[o->nexpose], err, sizeof(err))) {
+		pr_warn("--expose: %s", ROOM(o->expose, o->nexpose) ? err : "too many entries");
+		return -1;
 	}
-	free(list);
-	return ret;
+	o->nexpose++;
+	return 0;
+}
+
+static int add_trap(struct opts *o, const char *tok)
+{
+	char err[256];
+	uint16_t port;
+	uint8_t pc;
+
+	if (!ROOM(o->traps, o->ntraps) || sg_target_parse(tok, false, &pc, &port, err, sizeof(err))) {
+		pr_warn("--trap: %s", ROOM(o->traps, o->ntraps) ? err : "too many entries");
+		return -1;
+	}
+	if (pc != SG_PC_TCP && pc != SG_PC_UDP) {
+		pr_warn("--trap: '%s': only tcp and udp ports can be traps", tok);
+		return -1;
+	}
+	o->traps[o->ntraps++] = SG_TARGET(pc, port);
+	return 0;
+}
+
+static int add_iface(struct opts *o, const char *name, bool inside)
+{
+	if (o->nifs == SG_MAX_IFACES) {
+		pr_warn("at most %d interfaces", SG_MAX_IFACES);
+		return -1;
+	}
+	if (!if_nametoindex(name)) {
+		pr_warn("no interface named '%s'", name);
+		return -1;
+	}
+	o->inside[o->nifs] = inside;
+	o->ifnames[o->nifs++] = name;
+	return 0;
 }
 
 /* Returns 0 to run, 1 to exit 0 (help, version), -1 on a usage error. */
 static int parse_args(int argc, char **argv, struct opts *o)
 {
+	struct option long_opts[NFIXED + 32 + 1];
+	char err[256];
+	bool outside = false;
 	int c;
 
 	memset(o, 0, sizeof(*o));
 	sg_config_defaults(&o->cfg);
 	o->pin_path = SG_DEFAULT_PIN_PATH;
+
+	/* Every configuration key is also a flag of the same name. */
+	memcpy(long_opts, fixed_opts, sizeof(fixed_opts));
+	for (size_t i = 0; i < sg_ncfgkeys && i < 32; i++)
+		long_opts[NFIXED + i] = (struct option){ sg_cfgkeys[i].name, required_argument,
+							 NULL, OPT_CFGKEY + (int)i };
+	memset(&long_opts[NFIXED + (sg_ncfgkeys < 32 ? sg_ncfgkeys : 32)], 0, sizeof(long_opts[0]));
+
 	while ((c = getopt_long(argc, argv, "i:vh", long_opts, NULL)) != -1) {
+		if (c >= OPT_CFGKEY) {
+			if (sg_cfgkey_set(&sg_cfgkeys[c - OPT_CFGKEY], &o->cfg, optarg, err,
+					  sizeof(err))) {
+				pr_warn("--%s", err);
+				return -1;
+			}
+			continue;
+		}
 		switch (c) {
 		case 'i':
-			if (o->nifs == SG_MAX_IFACES) {
-				pr_warn("at most %d interfaces", SG_MAX_IFACES);
+		case OPT_INSIDE:
+			if (add_iface(o, optarg, c == OPT_INSIDE))
 				return -1;
-			}
-			if (!if_nametoindex(optarg)) {
-				pr_warn("no interface named '%s'", optarg);
-				return -1;
-			}
-			o->ifnames[o->nifs++] = optarg;
+			outside |= c == 'i';
 			break;
-		case OPT_THRESHOLD:	if (set_key(o, "threshold", optarg)) return -1; break;
-		case OPT_WINDOW:	if (set_key(o, "window", optarg)) return -1; break;
-		case OPT_BLOCK_TTL:	if (set_key(o, "block-ttl", optarg)) return -1; break;
-		case OPT_MODE:		if (set_key(o, "mode", optarg)) return -1; break;
-		case OPT_IPV6_PREFIX:	if (set_key(o, "ipv6-prefix", optarg)) return -1; break;
 		case OPT_XDP_MODE:
 			if (!strcmp(optarg, "auto"))
 				o->xdp = SG_XDP_REQ_AUTO;
@@ -159,7 +232,15 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			}
 			break;
 		case OPT_ALLOW:
-			if (add_allow(o, optarg))
+			if (for_each_item(optarg, add_allow, o))
+				return -1;
+			break;
+		case OPT_EXPOSE:
+			if (for_each_item(optarg, add_expose, o))
+				return -1;
+			break;
+		case OPT_TRAP:
+			if (for_each_item(optarg, add_trap, o))
 				return -1;
 			break;
 		case OPT_PIN_PATH:
@@ -183,10 +264,21 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		pr_warn("unexpected argument '%s'", argv[optind]);
 		return -1;
 	}
-	if (!o->nifs) {
+	if (!outside) {
 		pr_warn("no interface given (-i IFACE)");
 		usage(stderr);
 		return -1;
+	}
+	if (o->cfg.protect != SG_PROTECT_SEGMENT && (o->nexpose || o->nifs > 0)) {
+		for (int i = 0; i < o->nifs; i++)
+			if (o->inside[i]) {
+				pr_warn("--inside needs --protect segment");
+				return -1;
+			}
+		if (o->nexpose) {
+			pr_warn("--expose needs --protect segment");
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -212,10 +304,12 @@ static void lifecycle_event(const char *what, const struct sg_loader *l, const s
 			jw_obj_open(&w, NULL);
 			jw_str(&w, "name", l->ifs[i].name);
 			jw_str(&w, "xdp_mode", l->ifs[i].mode == SG_XDP_NATIVE ? "native" : "generic");
+			jw_str(&w, "role", l->ifs[i].inside ? "inside" : "outside");
 			jw_obj_close(&w);
 		}
 		jw_arr_close(&w);
 		jw_str(&w, "mode", sg_mode_name(o->cfg.mode));
+		jw_str(&w, "protect", sg_protect_name(o->cfg.protect));
 		jw_u64(&w, "threshold", o->cfg.threshold);
 		jw_u64(&w, "window", o->cfg.window_ns / SG_NSEC_PER_SEC);
 		jw_u64(&w, "block_ttl", o->cfg.block_ttl_ns / SG_NSEC_PER_SEC);
@@ -253,14 +347,28 @@ static int setup(struct sg_loader *l, const struct opts *o)
 			return -EINVAL;
 		}
 	}
+	for (int i = 0; i < o->nexpose; i++) {
+		if (sg_expose_add(&l->maps, &o->expose[i], err, sizeof(err))) {
+			pr_warn("--expose: %s", err);
+			return -EINVAL;
+		}
+	}
+	for (int i = 0; i < o->ntraps; i++) {
+		ret = sg_trap_set(&l->maps, SG_TARGET_PC(o->traps[i]), SG_TARGET_PORT(o->traps[i]), true);
+		if (ret) {
+			pr_warn("--trap: %s", strerror(-ret));
+			return ret;
+		}
+	}
 	for (int i = 0; i < o->nifs; i++) {
-		ret = sg_loader_attach(l, o->ifnames[i], o->xdp, err, sizeof(err));
+		ret = sg_loader_attach(l, o->ifnames[i], o->xdp, o->inside[i], err, sizeof(err));
 		if (ret) {
 			pr_warn("%s", err);
 			return ret;
 		}
-		pr_info("attached to %s (%s XDP)", l->ifs[i].name,
-			l->ifs[i].mode == SG_XDP_NATIVE ? "native" : "generic");
+		pr_info("attached to %s (%s XDP%s)", l->ifs[i].name,
+			l->ifs[i].mode == SG_XDP_NATIVE ? "native" : "generic",
+			o->inside[i] ? ", inside: records the segment's flows" : "");
 	}
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include "addr.h"
 #include "cfgkeys.h"
 #include "fixture.h"
+#include "sg_parse.h"
 #include "ops.h"
 #include "scanguard.skel.h"
 
@@ -39,6 +40,8 @@ int fx_open(struct fx *f, const struct sg_config *cfg)
 	f->m.cidr_blocks = bpf_map__fd(f->skel->maps.SG_MAP_CIDR_BLOCKS);
 	f->m.allow = bpf_map__fd(f->skel->maps.SG_MAP_ALLOW);
 	f->m.ifaces = bpf_map__fd(f->skel->maps.SG_MAP_IFACES);
+	f->m.traps = bpf_map__fd(f->skel->maps.SG_MAP_TRAPS);
+	f->m.exposed = bpf_map__fd(f->skel->maps.SG_MAP_EXPOSED);
 	ret = sg_maps_from_fds(&f->m);
 	if (ret)
 		return ret;
@@ -126,6 +129,8 @@ struct pkt_spec fx_tcp(const char *src, const char *dst, uint16_t dport, uint8_t
 		.proto = IPPROTO_TCP,
 		.sport = 40000, .dport = dport,
 		.tcp_flags = flags,
+		/* With ACK, a data segment: established traffic, not a bare ACK. */
+		.payload = (flags & SG_TCP_ACK) ? 100 : 0,
 	};
 	return s;
 }
@@ -138,5 +143,28 @@ struct pkt_spec fx_udp(const char *src, const char *dst, uint16_t sport, uint16_
 		.proto = IPPROTO_UDP,
 		.sport = sport, .dport = dport,
 	};
+	return s;
+}
+
+struct sg_config fx_cfg_plain(uint32_t threshold, uint32_t window_s, uint32_t ttl_s)
+{
+	struct sg_config c;
+
+	sg_config_defaults(&c);
+	c.score_threshold = 0;
+	c.net_threshold = 0;
+	c.slow_threshold = 0;
+	c.sweep_threshold = 0;
+	c.threshold = threshold;
+	c.window_ns = SEC_NS(window_s);
+	c.block_ttl_ns = SEC_NS(ttl_s);
+	return c;
+}
+
+struct pkt_spec fx_bare(const char *src, const char *dst, uint16_t dport, uint8_t flags)
+{
+	struct pkt_spec s = fx_tcp(src, dst, dport, flags);
+
+	s.payload = 0;
 	return s;
 }

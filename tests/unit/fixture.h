@@ -36,7 +36,14 @@ bool fx_blocked(struct fx *f, const char *addr);
 /* Drains the ring buffer into f->ev; returns how many are there now. */
 int fx_events(struct fx *f);
 
-/* A TCP SYN (or other flags) from src to dst:dport. */
+/* Defaults with only the plain distinct-port detector on (issue 2's
+ * semantics); tests of the other detectors switch theirs on. */
+struct sg_config fx_cfg_plain(uint32_t threshold, uint32_t window_s, uint32_t ttl_s);
+/* A bare TCP packet: flags without data (a bare ACK when flags == ACK). */
+struct pkt_spec fx_bare(const char *src, const char *dst, uint16_t dport, uint8_t flags);
+
+/* A TCP SYN (or other flags) from src to dst:dport; with ACK set it carries
+ * data, like established traffic (build a bare ACK by hand). */
 struct pkt_spec fx_tcp(const char *src, const char *dst, uint16_t dport, uint8_t flags);
 struct pkt_spec fx_udp(const char *src, const char *dst, uint16_t sport, uint16_t dport);
 

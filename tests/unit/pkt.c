@@ -61,6 +61,13 @@ size_t pkt_build(const struct pkt_spec *s, uint8_t *buf, size_t cap)
 		put16(l4 + 4, 8 + s->payload);
 		l4len = 8;
 		break;
+	case IPPROTO_SCTP:
+		put16(l4, s->sport);
+		put16(l4 + 2, s->dport);
+		l4[12] = s->sctp_chunk;
+		put16(l4 + 14, 4);
+		l4len = 16;
+		break;
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6:
 		l4[0] = s->proto == IPPROTO_ICMP ? 8 : 128;	/* echo request */
@@ -69,6 +76,8 @@ size_t pkt_build(const struct pkt_spec *s, uint8_t *buf, size_t cap)
 	default:
 		l4len = 8;
 	}
+	if (s->l4_cut)
+		l4len = s->l4_cut;
 	iplen = l4len + s->payload;
 
 	if (s->family == 4) {
@@ -120,5 +129,7 @@ size_t pkt_build(const struct pkt_spec *s, uint8_t *buf, size_t cap)
 		p += l4len;
 	}
 	p += s->payload;
+	if ((size_t)(p - buf) < s->pad_to)
+		p = buf + s->pad_to;	/* buf is zeroed */
 	return (size_t)(p - buf) > s->trim ? (size_t)(p - buf) - s->trim : 0;
 }

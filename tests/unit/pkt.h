@@ -26,6 +26,9 @@ struct pkt_spec {
 	bool frag_later;	/* offset > 0 */
 	size_t payload;
 	size_t trim;		/* bytes cut off the end of the built frame */
+	uint8_t sctp_chunk;	/* type of the SCTP chunk (1 = INIT) */
+	size_t l4_cut;		/* IP length holds only this much L4 header (tiny fragments) */
+	size_t pad_to;		/* zero padding up to this frame length (Ethernet minimum) */
 };
 
 /* Builds the frame into buf; returns its length (0 if it does not fit). */

@@ -42,13 +42,7 @@
 
 static struct sg_config cfg_with(uint32_t threshold, uint32_t window_s, uint32_t ttl_s)
 {
-	struct sg_config c;
-
-	sg_config_defaults(&c);
-	c.threshold = threshold;
-	c.window_ns = SEC_NS(window_s);
-	c.block_ttl_ns = SEC_NS(ttl_s);
-	return c;
+	return fx_cfg_plain(threshold, window_s, ttl_s);
 }
 
 static bool open_or_fail(struct fx *f, const struct sg_config *cfg)
@@ -70,6 +64,8 @@ struct class_case {
 
 #define T4(fl) { .family = 4, .src = SCANNER, .dst = HOST, .proto = IPPROTO_TCP, \
 		 .sport = 40000, .dport = 80, .tcp_flags = (fl) }
+#define T4D(fl) { .family = 4, .src = SCANNER, .dst = HOST, .proto = IPPROTO_TCP, \
+		  .sport = 40000, .dport = 80, .tcp_flags = (fl), .payload = 100 }
 #define T6(fl) { .family = 6, .src = SCANNER6, .dst = HOST6, .proto = IPPROTO_TCP, \
 		 .sport = 40000, .dport = 80, .tcp_flags = (fl) }
 
@@ -83,8 +79,14 @@ static const struct class_case class_cases[] = {
 	{ "tcp psh alone is a probe", T4(PSH), XDP_PASS, 1, SG_STAT_PASSED },
 	{ "tcp null v6 is a probe", T6(0), XDP_PASS, 1, SG_STAT_PASSED },
 	{ "tcp syn+ack is not a probe", T4(SYN | ACK), XDP_PASS, 0, SG_STAT_PASSED },
-	{ "tcp ack is not a probe", T4(ACK), XDP_PASS, 0, SG_STAT_PASSED },
-	{ "tcp fin+ack is not a probe", T4(FIN | ACK), XDP_PASS, 0, SG_STAT_PASSED },
+	{ "tcp ack with data is not a probe", T4D(ACK | PSH), XDP_PASS, 0, SG_STAT_PASSED },
+	{ "tcp fin+ack with data is not a probe", T4D(FIN | ACK), XDP_PASS, 0, SG_STAT_PASSED },
+	{ "bare tcp ack matching no connection is a probe (ack scan)", T4(ACK), XDP_PASS, 1,
+	  SG_STAT_PASSED },
+	{ "bare tcp fin+ack matching no connection is a probe (maimon)", T4(FIN | ACK), XDP_PASS,
+	  1, SG_STAT_PASSED },
+	{ "bare tcp ack v6 matching no connection is a probe", T6(ACK), XDP_PASS, 1,
+	  SG_STAT_PASSED },
 	{ "tcp rst is not a probe", T4(RST), XDP_PASS, 0, SG_STAT_PASSED },
 	{ "tcp rst+ack v6 is not a probe", T6(RST | ACK), XDP_PASS, 0, SG_STAT_PASSED },
 	{ "udp to a closed port is a probe",
@@ -99,8 +101,31 @@ static const struct class_case class_cases[] = {
 	{ "icmpv6 echo is not a probe",
 	  { .family = 6, .src = SCANNER6, .dst = HOST6, .proto = IPPROTO_ICMPV6 }, XDP_PASS, 0,
 	  SG_STAT_PASSED },
-	{ "gre is passed", { .family = 4, .src = SCANNER, .dst = HOST, .proto = 47 }, XDP_PASS, 0,
-	  SG_STAT_PASSED },
+	{ "another ip protocol is a probe (ip protocol scan)",
+	  { .family = 4, .src = SCANNER, .dst = HOST, .proto = 47 }, XDP_PASS, 1, SG_STAT_PASSED },
+	{ "sctp init is a probe",
+	  { .family = 4, .src = SCANNER, .dst = HOST, .proto = IPPROTO_SCTP, .dport = 80,
+	    .sctp_chunk = 1 }, XDP_PASS, 1, SG_STAT_PASSED },
+	{ "sctp data is not a probe",
+	  { .family = 4, .src = SCANNER, .dst = HOST, .proto = IPPROTO_SCTP, .dport = 80,
+	    .sctp_chunk = 0 }, XDP_PASS, 0, SG_STAT_PASSED },
+	{ "sctp init v6 is a probe",
+	  { .family = 6, .src = SCANNER6, .dst = HOST6, .proto = IPPROTO_SCTP, .dport = 80,
+	    .sctp_chunk = 1 }, XDP_PASS, 1, SG_STAT_PASSED },
+	{ "ipv4 tiny first fragment is a probe and dropped",
+	  { .family = 4, .src = SCANNER, .dst = HOST, .proto = IPPROTO_TCP, .dport = 80,
+	    .tcp_flags = SYN, .frag_first = true, .l4_cut = 8 }, XDP_DROP, 1,
+	  SG_STAT_DROP_FRAGMENT },
+	{ "ipv6 tiny first fragment is a probe and dropped",
+	  { .family = 6, .src = SCANNER6, .dst = HOST6, .proto = IPPROTO_TCP, .dport = 80,
+	    .tcp_flags = SYN, .frag_first = true, .l4_cut = 8 }, XDP_DROP, 1,
+	  SG_STAT_DROP_FRAGMENT },
+	{ "ipv4 tiny first fragment padded to 60 bytes is still tiny",
+	  { .family = 4, .src = SCANNER, .dst = HOST, .proto = IPPROTO_UDP, .dport = 53,
+	    .frag_first = true, .l4_cut = 4, .pad_to = 60 }, XDP_DROP, 1, SG_STAT_DROP_FRAGMENT },
+	{ "tcp without a fragment but short ip length is a parse error",
+	  { .family = 4, .src = SCANNER, .dst = HOST, .proto = IPPROTO_TCP, .dport = 80,
+	    .tcp_flags = SYN, .l4_cut = 8 }, XDP_PASS, 0, SG_STAT_PARSE_ERRORS },
 	{ "802.1q syn is a probe",
 	  { .family = 4, .src = SCANNER, .dst = HOST, .proto = IPPROTO_TCP, .dport = 80,
 	    .tcp_flags = SYN, .vlans = 1 }, XDP_PASS, 1, SG_STAT_PASSED },

@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * weigh.h - the detectors.  Each probe from a source that may be counted
+ * is weighed once: trap ports block at once; otherwise its target joins the
+ * source's set, and only first contact with a target is evidence: a
+ * failure adds to the source's failure score (Threshold Random Walk), a
+ * success takes a step off it (never more than score-credit in all), and
+ * failures (every probe, with scoring off) count toward the distinct-target
+ * backstop, the segment-mode sweep count, the source network's count and
+ * the slow window.  The first detector to cross its threshold blocks.
+ * Global functions: the verifier checks each once.
+ */
+#ifndef SG_WEIGH_H
+#define SG_WEIGH_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "scanguard.h"
+#include "sg_parse.h"
+#include "maps.h"
+#include "classify.h"
+#include "block.h"
+#include "track.h"
+#include "slow.h"
+#include "report.h"
+
+/* A report is built here, not on the stack: the call chain's stack is
+ * limited to 512 bytes. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);	/* one for the source, one for its network */
+	__type(key, __u32);
+	__type(value, struct sg_report);
+} sg_report_scratch SEC(".maps");
+
+static __always_inline struct sg_report *sg_report_get(__u32 slot)
+{
+	struct sg_report *r = bpf_map_lookup_elem(&sg_report_scratch, &slot);
+
+	if (r)
+		__builtin_memset(r, 0, sizeof(*r));
+	return r;
+}
+
+static __always_inline int sg_is_trap(const struct sg_probe *pr)
+{
+	__u32 idx;
+	__u64 *w;
+
+	if (pr->pc != SG_PC_TCP && pr->pc != SG_PC_UDP)
+		return 0;
+	idx = SG_TRAP_INDEX(pr->pc, pr->port);
+	w = bpf_map_lookup_elem(&SG_MAP_TRAPS, &idx);
+	return w && (*w & (1ULL << (pr->port & 63)));
+}
+
+static __always_inline void sg_report_init(struct sg_report *r, const struct sg_pkt *p,
+					   const struct sg_probe *pr, __u64 now, __u32 ifindex)
+{
+	r->dst = p->dst;
+	r->now = now;
+	r->ifindex = ifindex;
+	r->kind = pr->kind;
+	r->last_target = SG_TARGET(pr->pc, pr->port);
+	r->family = p->family;
+}
+
+/* Distributed scans: the distinct-target count per source network. */
+__noinline int sg_weigh_net(const struct sg_pkt *p, const struct sg_probe *pr, __u64 now,
+			    __u32 ifindex)
+{
+	__u32 zero = 0;
+	struct sg_config *cfg = bpf_map_lookup_elem(&SG_MAP_CONFIG, &zero);
+	struct sg_report *r = sg_report_get(1);
+	struct sg_track *nt;
+	__u32 n;
+
+	if (!p || !pr || !cfg || !r || !cfg->net_threshold)
+		return 0;
+	r->prefixlen = p->family == 6 ? cfg->net_prefix6 : cfg->net_prefix4;
+	r->key = p->src;
+	sg_mask_family(&r->key, p->family, r->prefixlen);
+	nt = sg_track_get(&SG_MAP_NET_TRACK, &r->key, now, cfg->window_ns);
+	if (!nt || sg_track_add(&SG_MAP_NET_SUSPECT, &r->key, nt, pr->target) != SG_ADD_NEW)
+		return 0;
+	n = __sync_fetch_and_add(&nt->count, 1) + 1;
+	if (n != cfg->net_threshold + 1)
+		return 0;
+	sg_report_init(r, p, pr, now, ifindex);
+	r->net = 1;
+	r->has_t = 1;
+	r->t = *nt;
+	r->detector = SG_DET_DISTRIBUTED;
+	r->count = n;
+	r->threshold = cfg->net_threshold;
+	r->window_ns = cfg->window_ns;
+	return sg_report(r) >= 0;
+}
+
+/* Weighs one probe of the source key.  Returns 1 when the source is over a
+ * threshold now (its probe should be dropped). */
+__noinline int sg_weigh(const struct sg_pkt *p, const struct sg_probe *pr,
+			const struct sg_addr *src_key, __u64 now, __u32 ifindex)
+{
+	__u32 zero = 0;
+	struct sg_config *cfg = bpf_map_lookup_elem(&SG_MAP_CONFIG, &zero);
+	struct sg_stats *stats = bpf_map_lookup_elem(&SG_MAP_STATS, &zero);
+	struct sg_report *r = sg_report_get(0);
+	struct sg_track *t;
+	int scoring, counted, add, over = 0;
+	__u32 bits, det = 0;
+
+	if (!p || !pr || !src_key || !cfg || !stats || !r)
+		return 0;
+	r->key = *src_key;
+	r->prefixlen = p->family == 6 ? cfg->ipv6_prefix : 32;
+	r->window_ns = cfg->window_ns;
+	sg_report_init(r, p, pr, now, ifindex);
+
+	if (sg_is_trap(pr)) {
+		r->detector = SG_DET_TRAP;
+		r->count = 1;
+		sg_report(r);
+		return 1;
+	}
+
+	t = sg_track_get(&SG_MAP_TRACK, &r->key, now, cfg->window_ns);
+	if (!t) {
+		stats->c[SG_STAT_TRACK_FAILED]++;
+		return 0;
+	}
+	bits = SG_READ_ONCE(t->bits);
+	if (!(bits & pr->kind))
+		__sync_fetch_and_or(&t->bits, pr->kind);
+
+	add = sg_track_add(&SG_MAP_SUSPECT, &r->key, t, pr->target);
+	if (add < 0) {
+		stats->c[SG_STAT_TRACK_FAILED]++;
+		return 0;
+	}
+	scoring = cfg->score_threshold > 0;
+	counted = !scoring || !pr->open;
+	if (add == SG_ADD_NEW) {
+		/* Only first contact with a target is evidence: retransmissions
+		 * and a client's repeat visits are not. */
+		if (!pr->open && !(bits & SG_TRACK_HAD_FAILURE))
+			__sync_fetch_and_or(&t->bits, SG_TRACK_HAD_FAILURE);
+		if (scoring && pr->open) {
+			sg_score_success(t, cfg->score_credit);
+		} else if (scoring && pr->weight) {
+			__s32 old = sg_score_fail(t, pr->weight);
+
+			if (old < cfg->score_threshold &&
+			    old + (__s32)pr->weight >= cfg->score_threshold) {
+				det = pr->kind == SG_PROBE_FRAG ? SG_DET_FRAGMENT :
+				      pr->kind & (SG_PROBE_STEALTHY & ~SG_PROBE_ACK) ?
+				      SG_DET_STEALTH : SG_DET_SCORE;
+				r->threshold = cfg->score_threshold;
+			}
+		}
+		if (counted) {
+			__u32 n = __sync_fetch_and_add(&t->count, 1) + 1;
+
+			over = n > cfg->threshold;
+			if (!det && n == cfg->threshold + 1) {
+				det = SG_DET_DISTINCT_PORTS;
+				r->threshold = cfg->threshold;
+			}
+		}
+		if (counted && pr->host && cfg->sweep_threshold &&
+		    sg_track_add(&SG_MAP_SUSPECT, &r->key, t, pr->host) == SG_ADD_NEW) {
+			__u32 h = __sync_fetch_and_add(&t->hosts, 1) + 1;
+
+			if (!det && h == cfg->sweep_threshold + 1) {
+				det = SG_DET_SWEEP;
+				r->threshold = cfg->sweep_threshold;
+				r->count = h;
+			}
+		}
+		if (!pr->open && cfg->slow_threshold && (bits & SG_TRACK_HAD_FAILURE)) {
+			__u32 s = sg_slow_add(&r->key, pr->target, now, cfg->slow_window_ns);
+
+			if (!det && s == cfg->slow_threshold + 1) {
+				det = SG_DET_SLOW;
+				r->threshold = cfg->slow_threshold;
+				r->count = s;
+				r->window_ns = cfg->slow_window_ns;
+			}
+		}
+	}
+	if (scoring && !pr->open && SG_READ_ONCE(t->score) >= cfg->score_threshold)
+		over = 1;
+	if (!det)
+		return over;
+	if (det != SG_DET_SWEEP && det != SG_DET_SLOW)
+		r->count = SG_READ_ONCE(t->count);
+	r->detector = det;
+	r->has_t = 1;
+	r->t = *t;
+	sg_report(r);
+	return 1;
+}
+
+#endif /* SG_WEIGH_H */

@@ -1,0 +1,592 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * test_detect.c - unit tests of every detector through BPF_PROG_TEST_RUN,
+ * at their exact crossing points: the failure score (Threshold Random Walk)
+ * with success credit and its cap, stealth flags, tiny fragments, ACK scans,
+ * the distinct-port backstop under scoring, trap ports, segment mode
+ * (exposed services, sweeps, answers to the segment's own flows), source
+ * networks (distributed scans), the slow window (nmap -T0/-T1 pacing, and a
+ * flood that must not flush it) and repeat offenders.  Time is the test
+ * clock.  Run in a network namespace of its own: the listening sockets the
+ * tests open are then the only "open ports".
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/bpf.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "addr.h"
+#include "cfgkeys.h"
+#include "fixture.h"
+#include "harness.h"
+#include "ops.h"
+#include "scanguard.skel.h"
+#include "sg_parse.h"
+
+#define SCANNER  "198.18.0.2"
+#define HOST     "198.18.0.1"
+#define SCANNER6 "2001:db8:1:2::10"
+#define HOST6    "2001:db8::1"
+#define SYN      SG_TCP_SYN
+#define ACK      SG_TCP_ACK
+#define FIN      SG_TCP_FIN
+
+/* Ports the tests listen on: the host's "open services". */
+static const uint16_t open_ports[] = { 22, 80, 443, 8000, 8001, 8002, 8003, 8004, 8005, 8006 };
+#define NOPEN (sizeof(open_ports) / sizeof(open_ports[0]))
+static int listeners[2 * NOPEN];
+
+static void listen_all(void)
+{
+	for (size_t i = 0; i < NOPEN; i++) {
+		struct sockaddr_in a4 = { .sin_family = AF_INET, .sin_port = htons(open_ports[i]) };
+		struct sockaddr_in6 a6 = { .sin6_family = AF_INET6,
+					   .sin6_port = htons(open_ports[i]) };
+		int one = 1;
+
+		listeners[2 * i] = socket(AF_INET, SOCK_STREAM, 0);
+		listeners[2 * i + 1] = socket(AF_INET6, SOCK_STREAM, 0);
+		setsockopt(listeners[2 * i + 1], IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+		if (bind(listeners[2 * i], (void *)&a4, sizeof(a4)) ||
+		    listen(listeners[2 * i], 16) ||
+		    bind(listeners[2 * i + 1], (void *)&a6, sizeof(a6)) ||
+		    listen(listeners[2 * i + 1], 16)) {
+			fprintf(stderr, "cannot listen on %u: %s\n", open_ports[i], strerror(errno));
+			exit(1);
+		}
+	}
+}
+
+/* Scoring on with the paper's parameters; the other detectors off unless a
+ * test turns them on. */
+static struct sg_config cfg_scoring(void)
+{
+	struct sg_config c = fx_cfg_plain(SG_DEFAULT_THRESHOLD, 300, 600);
+
+	c.score_threshold = SG_DEFAULT_SCORE_THRESHOLD;
+	c.score_credit = SG_DEFAULT_SCORE_CREDIT;
+	return c;
+}
+
+static bool open_or_fail(struct fx *f, const struct sg_config *cfg)
+{
+	int ret = fx_open(f, cfg);
+
+	return CHECK(ret == 0, "cannot load the XDP program: %s", strerror(-ret));
+}
+
+static int run(struct fx *f, struct pkt_spec s)
+{
+	return fx_run(f, &s);
+}
+
+static int last_detector(struct fx *f)
+{
+	return fx_events(f) > 0 ? (int)f->ev[f->nev - 1].detector : -1;
+}
+
+/* ---- failure score ---------------------------------------------------------- */
+
+static void test_score_closed_ports(void)
+{
+	struct sg_config cfg = cfg_scoring();
+	struct fx f;
+
+	h_begin("score: the 4th failed first contact blocks (theta 0.8/0.2, alpha 0.01, beta 0.99)");
+	if (!open_or_fail(&f, &cfg))
+		return;
+	for (int port = 1; port <= 3; port++)
+		CHECK_EQ(run(&f, fx_tcp(SCANNER, HOST, port, SYN)), XDP_PASS, "failures 1-3");
+	/* Retransmissions are not first contacts. */
+	for (int i = 0; i < 10; i++)
+		CHECK_EQ(run(&f, fx_tcp(SCANNER, HOST, 2, SYN)), XDP_PASS, "retransmission");
+	CHECK_EQ(run(&f, fx_tcp(SCANNER, HOST, 4, SYN)), XDP_DROP, "4th failure");
+	CHECK_EQ(last_detector(&f), SG_DET_SCORE, "detector");
+	if (f.nev == 1) {
+		CHECK_EQ(f.ev[0].score, 4, "event score");
+		CHECK_EQ(f.ev[0].threshold, 4, "event threshold");
+		CHECK_EQ(f.ev[0].count, 4, "event failed targets");
+	}
+	CHECK(fx_blocked(&f, SCANNER), "not blocked");
+	fx_close(&f);
+
+	h_begin("score: ipv6 sources are scored per /64 too");
+	if (!open_or_fail(&f, &cfg))
+		return;
+	CHECK_EQ(run(&f, fx_tcp("2001:db8:1:2::1", HOST6, 1, SYN)), XDP_PASS, "1");
+	CHECK_EQ(run(&f, fx_tcp("2001:db8:1:2::2", HOST6, 2, SYN)), XDP_PASS, "2");
+	CHECK_EQ(run(&f, fx_tcp("2001:db8:1:2::3", HOST6, 3, SYN)), XDP_PASS, "3");
+	CHECK_EQ(run(&f, fx_tcp("2001:db8:1:2::4", HOST6, 4, SYN)), XDP_DROP, "4");
+	fx_close(&f);
+}
+
+static void test_score_credit(void)
+{
+	struct sg_config cfg = cfg_scoring();
+	struct fx f;
+
+	h_begin("score: successes offset failures, at most score-credit");
+	if (!open_or_fail(&f, &cfg))
+		return;
+	/* Five different open services: five successes, but only 2 steps of credit. */
+	for (int i = 0; i < 5; i++)
+		CHECK_EQ(run(&f, fx_tcp(SCANNER, HOST, open_ports[i], SYN)), XDP_PASS, "success");
+	for (int port = 1; port <= 5; port++)
+		CHECK_EQ(run(&f, fx_tcp(SCANNER, HOST, port, SYN)), XDP_PASS, "failures 1-5");
+	CHECK_EQ(run(&f, fx_tcp(SCANNER, HOST, 6, SYN)), XDP_DROP, "6th failure (-2 + 6 = 4)");
+	CHECK_EQ(last_detector(&f), SG_DET_SCORE, "detector");
+	fx_close(&f);
+
+	h_begin("score: the mixing trick with one open port earns one step only");
+	if (!open_or_fail(&f, &cfg))
+		return;
+	int dropped_at = 0;
+
+	for (int i = 1; i <= 10 && !dropped_at; i++) {
+		run(&f, fx_tcp(SCANNER, HOST, 80, SYN));
+		if (run(&f, fx_tcp(SCANNER, HOST, 100 + i, SYN)) == XDP_DROP)
+			dropped_at = i;
+	}
+	CHECK_EQ(dropped_at, 5, "failure that was dropped");
+	CHECK_EQ(last_detector(&f), SG_DET_SCORE, "detector");
+	fx_close(&f);
+
+	h_begin("score: mixing in many open ports is caught by the distinct-port backstop");
+	cfg.threshold = 5;
+	if (!open_or_fail(&f, &cfg))
+		return;
+	dropped_at = 0;
+	for (int i = 1; i <= (int)NOPEN && !dropped_at; i++) {
+		run(&f, fx_tcp(SCANNER, HOST, open_ports[i - 1], SYN));
+		if (run(&f, fx_tcp(SCANNER, HOST, 100 + i, SYN)) == XDP_DROP)
+			dropped_at = i;
+	}
+	CHECK_EQ(dropped_at, 6, "failure that was dropped");
+	CHECK_EQ(last_detector(&f), SG_DET_DISTINCT_PORTS, "detector");
+	fx_close(&f);
+}
+
+static void test_benign_client(void)
+{
+	struct sg_config cfg = cfg_scoring();
+	struct fx f;
+
+	h_begin("score: a client of every open service, many times, is never blocked");
+	if (!open_or_fail(&f, &cfg))
+		return;
+	for (int round = 0; round < 50; round++)
+		for (size_t i = 0; i < NOPEN; i++) {
+			CHECK_EQ(run(&f, fx_tcp(SCANNER, HOST, open_ports[i], SYN)), XDP_PASS, "syn");
+			CHECK_EQ(run(&f, fx_tcp(SCANNER, HOST, open_ports[i], ACK)), XDP_PASS, "data");
+		}
+	/* Even with a couple of mistyped ports on top. */
+	CHECK_EQ(run(&f, fx_tcp(SCANNER, HOST, 8080, SYN)), XDP_PASS, "one closed port");
+	CHECK_EQ(run(&f, fx_tcp(SCANNER, HOST, 8443, SYN)), XDP_PASS, "two closed ports");
+	CHECK_EQ(fx_stat(&f, SG_STAT_DETECTIONS), 0, "detections");
+	CHECK_EQ(fx_stat(&f, SG_STAT_PROBES_OPEN), 50 * NOPEN, "probes_open");
+	fx_close(&f);
+}
+
+static void test_stealth_fragment_ack(void)
+{
+	struct sg_config cfg = cfg_scoring();
+	struct pkt_spec s;
+	struct fx f;
+
+	h_begin("stealth flags: the 2nd FIN/NULL/Xmas probe blocks");
+	if (!open_or_fail(&f, &cfg))
+		return;
+	CHECK_EQ(run(&f, fx_bare(SCANNER, HOST, 1, FIN)), XDP_PASS, "first fin");
+	CHECK_EQ(run(&f, fx_bare(SCANNER, HOST, 2, 0)), XDP_DROP, "then null");
+	CHECK_EQ(last_detector(&f), SG_DET_STEALTH, "detector");
+	if (f.nev)
+		CHECK_EQ(f.ev[0].kinds, SG_PROBE_FIN | SG_PROBE_NULL, "kinds");
+	fx_close(&f);
+
+	h_begin("fragments: the 2nd tiny first fragment blocks, each is dropped");
+	if (!open_or_fail(&f, &cfg))
+		return;
+	s = fx_tcp(SCANNER, HOST, 80, SYN);
+	s.frag_first = true;
+	s.l4_cut = 8;
+	CHECK_EQ(fx_run(&f, &s), XDP_DROP, "first tiny fragment dropped");
+	CHECK_EQ(fx_stat(&f, SG_STAT_DROP_FRAGMENT), 1, "dropped_tiny_fragment");
+	s.dport = 81;
+	CHECK_EQ(fx_run(&f, &s), XDP_DROP, "second");
+	CHECK_EQ(last_detector(&f), SG_DET_FRAGMENT, "detector");
+	/* A later fragment of the blocked source goes too. */
+	s.frag_first = false;
+	s.frag_later = true;
+	CHECK_EQ(fx_run(&f, &s), XDP_DROP, "later fragment of a blocked source");
+	fx_close(&f);
+
+	h_begin("ack scan: bare ACKs to no connection score as failures");
+	if (!open_or_fail(&f, &cfg))
+		return;
+	for (int port = 1; port <= 3; port++)
+		CHECK_EQ(run(&f, fx_bare(SCANNER, HOST, port, ACK)), XDP_PASS, "acks 1-3");
+	/* An ACK to a listening port is not evidence. */
+	CHECK_EQ(run(&f, fx_bare(SCANNER, HOST, 22, ACK)), XDP_PASS, "ack to a listener");
+	CHECK_EQ(run(&f, fx_bare(SCANNER, HOST, 4, ACK | FIN)), XDP_DROP, "4th (maimon)");
+	CHECK_EQ(last_detector(&f), SG_DET_SCORE, "detector");
+	fx_close(&f);
+}
+
+static void test_backstop_counts_failures(void)
+{
+	struct sg_config cfg = cfg_scoring();
+	struct fx f;
+
+	cfg.score_threshold = SG_MAX_SCORE;	/* leave the backstop alone */
+	cfg.threshold = 5;
+	h_begin("backstop under scoring: counts failed targets only");
+	if (!open_or_fail(&f, &cfg))
+		return;
+	for (size_t i = 0; i < NOPEN; i++)
+		run(&f, fx_tcp(SCANNER, HOST, open_ports[i], SYN));
+	for (int port = 1; port <= 5; port++)
+		CHECK_EQ(run(&f, fx_tcp(SCANNER, HOST, port, SYN)), XDP_PASS, "failures 1-5");
+	CHECK_EQ(run(&f, fx_tcp(SCANNER, HOST, 6, SYN)), XDP_DROP, "6th failure");
+	CHECK_EQ(last_detector(&f), SG_DET_DISTINCT_PORTS, "detector");
+	fx_close(&f);
+}
+
+/* ---- trap ports ---------------------------------------------------------------- */
+
+static void test_traps(void)
+{
+	struct sg_config cfg = cfg_scoring();
+	struct fx f;
+
+	h_begin("trap ports: one probe blocks at once");
+	if (!open_or_fail(&f, &cfg))
+		return;
+	CHECK_EQ(sg_trap_set(&f.m, SG_PC_TCP, 23, true), 0, "trap tcp/23");
+	CHECK_EQ(sg_trap_set(&f.m, SG_PC_UDP, 1900, true), 0, "trap udp/1900");
+	CHECK_EQ(run(&f, fx_tcp(SCANNER, HOST, 24, SYN)), XDP_PASS, "next to the trap");
+	CHECK_EQ(run(&f, fx_tcp(SCANNER, HOST, 23, SYN)), XDP_DROP, "the trap");
+	CHECK_EQ(last_detector(&f), SG_DET_TRAP, "detector");
+	CHECK_EQ(run(&f, fx_udp("198.18.0.3", HOST, 5000, 1900)), XDP_DROP, "udp trap");
+	CHECK(fx_blocked(&f, "198.18.0.3"), "udp trap source blocked");
+	/* Traps never fire on traffic, only on probes. */
+	CHECK_EQ(run(&f, fx_tcp("198.18.0.4", HOST, 23, ACK)), XDP_PASS, "data to the trap port");
+	CHECK_EQ(sg_trap_set(&f.m, SG_PC_TCP, 23, false), 0, "untrap");
+	CHECK_EQ(run(&f, fx_tcp("198.18.0.5", HOST, 23, SYN)), XDP_PASS, "after untrap");
+	fx_close(&f);
+}
+
+/* ---- segment mode ---------------------------------------------------------------- */
+
+static void expose(struct fx *f, const char *spec)
+{
+	struct sg_expose_entry e;
+	char err[256];
+
+	if (CHECK(!sg_expose_parse(spec, &e, err, sizeof(err)), "%s", err))
+		CHECK(!sg_expose_add(&f->m, &e, err, sizeof(err)), "%s", err);
+}
+
+static int run_inside(struct fx *f, struct pkt_spec s)
+{
+	uint8_t buf[PKT_MAX];
+	size_t len = pkt_build(&s, buf, sizeof(buf));
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = buf, .data_size_in = len, .repeat = 1);
+
+	if (bpf_prog_test_run_opts(bpf_program__fd(f->skel->progs.scanguard_xdp_inside_test),
+				   &opts))
+		return -1;
+	return opts.retval;
+}
+
+static void test_segment(void)
+{
+	struct sg_config cfg = cfg_scoring();
+	char dst[32];
+	struct fx f;
+
+	cfg.protect = SG_PROTECT_SEGMENT;
+	cfg.sweep_threshold = 5;
+	cfg.score_threshold = SG_MAX_SCORE;	/* isolate the counts */
+	h_begin("segment: exposed services are successes, the rest failures");
+	if (!open_or_fail(&f, &cfg))
+		return;
+	expose(&f, "tcp/443@198.18.2.0/24");
+	expose(&f, "tcp/any@198.18.2.10");
+	expose(&f, "icmp@198.18.2.20");
+	for (int i = 0; i < 30; i++) {
+		CHECK_EQ(run(&f, fx_tcp(SCANNER, "198.18.2.30", 443, SYN)), XDP_PASS, "exposed");
+		CHECK_EQ(run(&f, fx_tcp(SCANNER, "198.18.2.10", 1000 + i, SYN)), XDP_PASS,
+			 "every port of .10");
+	}
+	CHECK_EQ(fx_stat(&f, SG_STAT_PROBES_FAILED), 0, "failures so far");
+	CHECK_EQ(run(&f, fx_tcp(SCANNER, "198.18.2.30", 22, SYN)), XDP_PASS, "not exposed");
+	CHECK_EQ(fx_stat(&f, SG_STAT_PROBES_FAILED), 1, "probes_failed");
+	fx_close(&f);
+
+	h_begin("segment: a horizontal sweep of one port across hosts");
+	if (!open_or_fail(&f, &cfg))
+		return;
+	expose(&f, "tcp/443@198.18.2.0/24");
+	for (int h = 1; h <= 5; h++) {
+		snprintf(dst, sizeof(dst), "198.18.2.%d", 100 + h);
+		CHECK_EQ(run(&f, fx_tcp(SCANNER, dst, 3389, SYN)), XDP_PASS, "hosts 1-5");
+		CHECK_EQ(run(&f, fx_tcp(SCANNER, dst, 3389, SYN)), XDP_PASS, "retransmission");
+	}
+	CHECK_EQ(run(&f, fx_tcp(SCANNER, "198.18.2.106", 3389, SYN)), XDP_DROP, "6th host");
+	CHECK_EQ(last_detector(&f), SG_DET_SWEEP, "detector");
+	if (f.nev) {
+		CHECK_EQ(f.ev[0].hosts, 6, "event hosts");
+		CHECK_EQ(f.ev[0].last_target, SG_TARGET(SG_PC_TCP, 3389), "event target");
+	}
+	fx_close(&f);
+
+	h_begin("segment: a vertical scan of one host");
+	cfg.threshold = 5;
+	if (!open_or_fail(&f, &cfg))
+		return;
+	for (int port = 1; port <= 5; port++)
+		CHECK_EQ(run(&f, fx_tcp(SCANNER, "198.18.2.40", port, SYN)), XDP_PASS, "ports 1-5");
+	CHECK_EQ(run(&f, fx_tcp(SCANNER, "198.18.2.40", 6, SYN)), XDP_DROP, "6th port");
+	CHECK_EQ(last_detector(&f), SG_DET_DISTINCT_PORTS, "detector");
+	fx_close(&f);
+	cfg.threshold = SG_DEFAULT_THRESHOLD;
+
+	h_begin("segment: an icmp echo sweep");
+	if (!open_or_fail(&f, &cfg))
+		return;
+	expose(&f, "icmp@198.18.2.20");
+	struct pkt_spec echo = { .family = 4, .src = SCANNER, .proto = IPPROTO_ICMP };
+
+	echo.dst = "198.18.2.20";
+	CHECK_EQ(fx_run(&f, &echo), XDP_PASS, "ping of a host that answers pings");
+	for (int h = 1; h <= 5; h++) {
+		snprintf(dst, sizeof(dst), "198.18.2.%d", 200 + h);
+		echo.dst = dst;
+		CHECK_EQ(fx_run(&f, &echo), XDP_PASS, "pings 1-5");
+	}
+	echo.dst = "198.18.2.206";
+	CHECK_EQ(fx_run(&f, &echo), XDP_DROP, "6th host pinged");
+	CHECK_EQ(last_detector(&f), SG_DET_SWEEP, "detector");
+	fx_close(&f);
+
+	h_begin("segment: answers to the segment's own flows are not probes");
+	cfg.score_threshold = SG_DEFAULT_SCORE_THRESHOLD;
+	if (!open_or_fail(&f, &cfg))
+		return;
+	/* A segment host queries DNS and NTP servers, and connects out. */
+	for (int i = 0; i < 10; i++) {
+		CHECK_EQ(run_inside(&f, fx_udp("198.18.2.50", "198.18.0.53", 33000 + i, 53)),
+			 XDP_PASS, "inside never drops");
+		run_inside(&f, fx_bare("198.18.2.50", "198.18.0.80", 44000 + i, SYN));
+	}
+	CHECK_EQ(fx_stat(&f, SG_STAT_FLOWS_RECORDED), 20, "flows_recorded");
+	for (int i = 0; i < 10; i++) {
+		CHECK_EQ(run(&f, fx_udp("198.18.0.53", "198.18.2.50", 53, 33000 + i)), XDP_PASS,
+			 "dns answer");
+		/* Bare ACKs of the connection it opened. */
+		struct pkt_spec ack = fx_bare("198.18.0.80", "198.18.2.50", 40000, ACK);
+
+		ack.sport = 44000 + i;
+		CHECK_EQ(run(&f, ack), XDP_PASS, "ack of an outbound connection");
+	}
+	CHECK_EQ(fx_stat(&f, SG_STAT_PROBES), 0, "probes");
+	/* The same server to ports the segment never used: a UDP scan. */
+	for (int i = 0; i < 3; i++)
+		CHECK_EQ(run(&f, fx_udp("198.18.0.53", "198.18.2.50", 53, 50000 + i)), XDP_PASS,
+			 "udp probes 1-3");
+	CHECK_EQ(run(&f, fx_udp("198.18.0.53", "198.18.2.50", 53, 50003)), XDP_DROP, "4th");
+	fx_close(&f);
+}
+
+/* ---- distributed scans ---------------------------------------------------------- */
+
+static void test_distributed(void)
+{
+	struct sg_config cfg = cfg_scoring();
+	char src[32];
+	struct fx f;
+
+	cfg.net_threshold = 10;
+	h_begin("distributed: a scan spread across a /24 is caught as one");
+	if (!open_or_fail(&f, &cfg))
+		return;
+	/* Ten sources, one closed port each: no source crosses anything alone. */
+	for (int i = 1; i <= 10; i++) {
+		snprintf(src, sizeof(src), "198.18.9.%d", i);
+		CHECK_EQ(run(&f, fx_tcp(src, HOST, 1000 + i, SYN)), XDP_PASS, "sources 1-10");
+	}
+	CHECK_EQ(fx_events(&f), 0, "no event yet");
+	CHECK_EQ(run(&f, fx_tcp("198.18.9.77", HOST, 1011, SYN)), XDP_DROP, "11th target");
+	CHECK_EQ(last_detector(&f), SG_DET_DISTRIBUTED, "detector");
+	if (f.nev) {
+		struct sg_cidr want;
+		char err[64];
+
+		sg_cidr_parse("198.18.9.0", &want, err, sizeof(err));
+		CHECK(!memcmp(&f.ev[0].src, &want.addr, 16), "event names the network");
+		CHECK_EQ(f.ev[0].prefixlen, 24, "event prefix length");
+		CHECK_EQ(f.ev[0].count, 11, "event count");
+	}
+	CHECK_EQ(run(&f, fx_tcp("198.18.9.200", HOST, 80, ACK)), XDP_DROP, "the whole /24 blocked");
+	CHECK_EQ(run(&f, fx_tcp("198.18.10.1", HOST, 80, ACK)), XDP_PASS, "the next /24");
+	fx_close(&f);
+
+	h_begin("distributed: ipv6 per /48");
+	if (!open_or_fail(&f, &cfg))
+		return;
+	for (int i = 1; i <= 10; i++) {
+		snprintf(src, sizeof(src), "2001:db8:5:%x::1", i);
+		CHECK_EQ(run(&f, fx_tcp(src, HOST6, 1000 + i, SYN)), XDP_PASS, "sources 1-10");
+	}
+	CHECK_EQ(run(&f, fx_tcp("2001:db8:5:ff::1", HOST6, 1011, SYN)), XDP_DROP, "11th target");
+	CHECK_EQ(last_detector(&f), SG_DET_DISTRIBUTED, "detector");
+	fx_close(&f);
+}
+
+/* ---- slow scans ------------------------------------------------------------------- */
+
+static void test_slow(void)
+{
+	struct sg_config cfg = cfg_scoring();
+	struct fx f;
+	int dropped_at = 0;
+
+	h_begin("slow: nmap -T1 pacing (one probe per 15 s) is caught by the 4th probe");
+	if (!open_or_fail(&f, &cfg))
+		return;
+	for (int i = 1; i <= 20 && !dropped_at; i++) {
+		f.now += SEC_NS(15);
+		if (run(&f, fx_tcp(SCANNER, HOST, i, SYN)) == XDP_DROP)
+			dropped_at = i;
+	}
+	CHECK_EQ(dropped_at, 4, "probe that was dropped");
+	fx_close(&f);
+
+	h_begin("slow: nmap -T0 pacing (one probe per 5 min) is caught over hours");
+	cfg.slow_threshold = 6;
+	cfg.slow_window_ns = SEC_NS(6 * 3600);
+	if (!open_or_fail(&f, &cfg))
+		return;
+	dropped_at = 0;
+	for (int i = 1; i <= 20 && !dropped_at; i++) {
+		f.now += SEC_NS(301);	/* each probe in a window of its own */
+		if (run(&f, fx_tcp(SCANNER, HOST, i, SYN)) == XDP_DROP)
+			dropped_at = i;
+	}
+	/* The first failure qualifies the source; the slow count then crosses 6. */
+	CHECK_EQ(dropped_at, 7, "probe that was dropped");
+	CHECK_EQ(last_detector(&f), SG_DET_SLOW, "detector");
+	if (f.nev)
+		CHECK_EQ(f.ev[0].window_ns, SEC_NS(6 * 3600), "event window");
+	fx_close(&f);
+
+	h_begin("slow: a flood of one-probe sources does not flush a slow scanner");
+	if (!open_or_fail(&f, &cfg))
+		return;
+	dropped_at = 0;
+	for (int i = 1; i <= 3; i++) {
+		f.now += SEC_NS(301);
+		run(&f, fx_tcp(SCANNER, HOST, i, SYN));
+	}
+	/* More spoofed sources than the tracking map holds, one probe each. */
+	{
+		uint8_t buf[PKT_MAX];
+		struct pkt_spec s = fx_tcp("198.19.0.1", HOST, 9999, SYN);
+		size_t len = pkt_build(&s, buf, sizeof(buf));
+		size_t src_off = pkt_l3_off() + 12;
+
+		for (uint32_t i = 0; i < SG_MAX_SOURCES + SG_MAX_SOURCES / 2; i++) {
+			uint32_t a = htonl(0xc6130000u | (i & 0xffff)) ^ htonl((i >> 16) << 8);
+
+			memcpy(buf + src_off, &a, 4);
+			fx_run_raw(&f, buf, len);
+		}
+	}
+	for (int i = 4; i <= 20 && !dropped_at; i++) {
+		f.now += SEC_NS(301);
+		if (run(&f, fx_tcp(SCANNER, HOST, i, SYN)) == XDP_DROP)
+			dropped_at = i;
+	}
+	CHECK(dropped_at > 0 && dropped_at <= 8, "the slow scanner was caught at probe %d", dropped_at);
+	fx_close(&f);
+}
+
+/* ---- repeat offenders ---------------------------------------------------------- */
+
+static void test_repeat_offenders(void)
+{
+	struct sg_config cfg = cfg_scoring();
+	uint64_t want[] = { 60, 120, 240, 480, 600, 600 };
+	struct fx f;
+
+	cfg.block_ttl_ns = SEC_NS(60);
+	cfg.block_ttl_max_ns = SEC_NS(600);
+	h_begin("repeat offenders: each block doubles, up to block-ttl-max");
+	if (!open_or_fail(&f, &cfg))
+		return;
+	for (int round = 0; round < 6; round++) {
+		for (int port = 1; port <= 4; port++)
+			run(&f, fx_tcp(SCANNER, HOST, 100 * round + port, SYN));
+		if (!CHECK_EQ(fx_events(&f), round + 1, "events"))
+			break;
+		CHECK_EQ(f.ev[round].block_ttl_ns, SEC_NS(want[round]), "block ttl");
+		CHECK_EQ(f.ev[round].strikes, round + 1, "strikes");
+		/* Still blocked one second before the end, free at the end. */
+		f.now += f.ev[round].block_ttl_ns - SEC_NS(1);
+		CHECK_EQ(run(&f, fx_tcp(SCANNER, HOST, 80, ACK)), XDP_DROP, "before expiry");
+		f.now += SEC_NS(1);
+		CHECK_EQ(run(&f, fx_tcp(SCANNER, HOST, 80, ACK)), XDP_PASS, "at expiry");
+	}
+	/* Forgiven after a quiet block-ttl-max. */
+	f.now += SEC_NS(601);
+	for (int port = 1; port <= 4; port++)
+		run(&f, fx_tcp(SCANNER, HOST, 9000 + port, SYN));
+	if (CHECK_EQ(fx_events(&f), 7, "events"))
+		CHECK_EQ(f.ev[6].block_ttl_ns, SEC_NS(60), "ttl after a quiet spell");
+	fx_close(&f);
+}
+
+/* ---- defaults: every detector on, as the daemon runs --------------------------- */
+
+static void test_defaults_nmap_like(void)
+{
+	struct fx f;
+	int answered = 0;
+
+	h_begin("defaults: an nmap-like scan of the top ports gets at most 4 failures through");
+	if (!open_or_fail(&f, NULL))
+		return;
+	/* nmap probes common ports first, some of them open here. */
+	static const uint16_t order[] = { 80, 23, 443, 21, 22, 25, 3389, 110, 445, 139, 143, 53 };
+
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		answered += run(&f, fx_tcp(SCANNER, HOST, order[i], SYN)) == XDP_PASS;
+	/* 80, 443 and 22 are open: -1,0,-1,0,-1,0 through 25, then 3389, 110
+	 * and 445 take it to 3 and 139 to 4. */
+	CHECK_EQ(answered, 9, "probes answered");
+	CHECK_EQ(last_detector(&f), SG_DET_SCORE, "detector");
+	fx_close(&f);
+}
+
+int main(void)
+{
+	listen_all();
+	test_score_closed_ports();
+	test_score_credit();
+	test_benign_client();
+	test_stealth_fragment_ack();
+	test_backstop_counts_failures();
+	test_traps();
+	test_segment();
+	test_distributed();
+	test_slow();
+	test_repeat_offenders();
+	test_defaults_nmap_like();
+	return h_finish();
+}
