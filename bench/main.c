@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,8 @@ static void usage(FILE *f)
 "      --repeat N        test-run repeat of direct scenarios (default 2000000)\n"
 "      --cpu N           CPU to run on (default: the last online CPU)\n"
 "      --no-scaling      skip the scaling series and the memory report\n"
+"      --scenario N      only scenario N (1..6; 2 and 3, 4 and 5 share a setup);\n"
+"                        implies --no-scaling (for profiling one path)\n"
 "      --xdp-filter FILE xdpfilt_dny_all.o to compare with (default: libxdp1's)\n"
 "  -v, --verbose         progress on stderr (-vv for libbpf debug)\n"
 "  -h, --help            this help\n"
@@ -38,7 +41,8 @@ static void usage(FILE *f)
 "set up, 2 on a usage error.\n", BM_MAX_REPS);
 }
 
-enum { OPT_QUICK = 256, OPT_RUNS, OPT_REPEAT, OPT_CPU, OPT_NO_SCALING, OPT_XDPFILT };
+enum { OPT_QUICK = 256, OPT_RUNS, OPT_REPEAT, OPT_CPU, OPT_NO_SCALING, OPT_SCENARIO,
+       OPT_XDPFILT };
 
 static const struct option long_opts[] = {
 	{ "out", required_argument, NULL, 'o' },
@@ -47,6 +51,7 @@ static const struct option long_opts[] = {
 	{ "repeat", required_argument, NULL, OPT_REPEAT },
 	{ "cpu", required_argument, NULL, OPT_CPU },
 	{ "no-scaling", no_argument, NULL, OPT_NO_SCALING },
+	{ "scenario", required_argument, NULL, OPT_SCENARIO },
 	{ "xdp-filter", required_argument, NULL, OPT_XDPFILT },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -104,6 +109,12 @@ int main(int argc, char **argv)
 		case OPT_NO_SCALING:
 			c->o.no_scaling = true;
 			break;
+		case OPT_SCENARIO:
+			if (parse_long("scenario", optarg, 1, 6, &v))
+				return 2;
+			c->o.only = v;
+			c->o.no_scaling = true;
+			break;
 		case OPT_XDPFILT:
 			c->o.xdpfilt_path = optarg;
 			break;
@@ -136,6 +147,13 @@ int main(int argc, char **argv)
 	c->ncpus = libbpf_num_possible_cpus();
 	if (c->ncpus <= 0) {
 		pr_warn("cannot count possible CPUs");
+		return 1;
+	}
+	/* A network namespace of its own: probes meet no socket of this host
+	 * (every probed port is closed, whatever the host runs), and the
+	 * allow-list gets a fresh host's own addresses (loopback). */
+	if (unshare(CLONE_NEWNET)) {
+		pr_warn("cannot enter a new network namespace: %s", strerror(errno));
 		return 1;
 	}
 	/* One CPU for everything: test runs execute on the caller's CPU, and

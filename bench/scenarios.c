@@ -283,7 +283,7 @@ static int scenarios_4_5(struct bm_ctx *c, int fam, long tracked, bool cycle, bo
 	}
 	if (!cycle) {
 		bm_src_str(fam, track_base + tracked / 2, src, sizeof(src));
-		ret = bm_frame_tcp(&f, fam, src, BM_PORT_PROBE + BM_TRACK_TARGETS - 1, SG_TCP_SYN,
+		ret = bm_frame_tcp(&f, fam, src, BM_PORT_PROBE + bm_tracked_targets() - 1, SG_TCP_SYN,
 				   0);
 		if (!ret)
 			ret = measure_direct(c, &s, &f, reps, r);
@@ -298,7 +298,7 @@ static int scenarios_4_5(struct bm_ctx *c, int fam, long tracked, bool cycle, bo
 		};
 
 		note_state(r, &s);
-		ret = bm_frame_tcp(&f, fam, NULL, BM_PORT_PROBE + BM_TRACK_TARGETS - 1,
+		ret = bm_frame_tcp(&f, fam, NULL, BM_PORT_PROBE + bm_tracked_targets() - 1,
 				   SG_TCP_SYN, 0);
 		if (!ret)
 			ret = measure_harness(c, &s, &f, fam, &plan, reps, r);
@@ -373,21 +373,28 @@ out:
 	return ret;
 }
 
+static bool wanted(struct bm_ctx *c, int a, int b)
+{
+	return !c->o.only || c->o.only == a || c->o.only == b;
+}
+
 int bm_run_main(struct bm_ctx *c)
 {
-	int ret;
+	int ret = 0;
 
-	pr_info("scenario 1: benign traffic");
-	ret = scenarios_1(c);
-	if (!ret) {
+	if (wanted(c, 1, 1)) {
+		pr_info("scenario 1: benign traffic");
+		ret = scenarios_1(c);
+	}
+	if (!ret && wanted(c, 2, 3)) {
 		pr_info("scenarios 2, 3: 10,000 blocks, 1,000 allow-list entries");
 		ret = scenarios_2_3(c);
 	}
-	for (int fam = 4; fam <= 6 && !ret; fam += 2) {
+	for (int fam = 4; fam <= 6 && !ret && wanted(c, 4, 5); fam += 2) {
 		pr_info("scenarios 4, 5: IPv%d, 1,000 tracked sources", fam);
 		ret = scenarios_4_5(c, fam, 1000, false, false, NULL, c->o.reps);
 	}
-	for (int fam = 4; fam <= 6 && !ret; fam += 2) {
+	for (int fam = 4; fam <= 6 && !ret && wanted(c, 6, 6); fam += 2) {
 		pr_info("scenario 6: IPv%d spoofed flood", fam);
 		ret = scenario_6(c, fam);
 	}

@@ -24,6 +24,7 @@ struct bm_opts {
 	uint32_t cycle_repeat;	/* runs per measurement when cycling tracked sources */
 	bool quick;		/* smoke run: small repeats, same scenarios */
 	bool no_scaling;
+	int only;		/* run only this scenario (1..6; 0 = all) */
 	int cpu;
 	const char *xdpfilt_path;
 };
@@ -98,7 +99,6 @@ struct bm_frame {
 #define BM_PORT_SERVICE	443	/* an open service (benign traffic) */
 #define BM_PORT_CLOSED	5555	/* what a blocked source probes */
 #define BM_PORT_PROBE	2001	/* first of the ports tracked sources probed */
-#define BM_TRACK_TARGETS 4	/* ports each tracked source has probed */
 
 /* A TCP frame from src (a string, or NULL for the harness's template whose
  * source word the harness overwrites). */
@@ -114,8 +114,12 @@ int bm_add_allow(struct sg_subject *s, long n);
 /* Makes the program itself detect and block n sources of family starting at
  * base (each probes distinct ports until blocked). */
 int bm_make_blocks(struct bm_ctx *c, struct sg_subject *s, int family, uint32_t base, uint32_t n);
+/* How many closed ports a tracked source has probed: as many as the default
+ * configuration lets a source probe without crossing any threshold (with
+ * failure scoring on, one failure short of its threshold). */
+int bm_tracked_targets(void);
 /* Makes the program track n sources from base, each having probed
- * BM_TRACK_TARGETS ports below the threshold. */
+ * bm_tracked_targets() closed ports, from BM_PORT_PROBE up. */
 int bm_make_tracked(struct bm_ctx *c, struct sg_subject *s, int family, uint32_t base,
 		    uint32_t n);
 /* Runs the harness over scanguard: every source of the plan once per call. */

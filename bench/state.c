@@ -13,6 +13,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include "addr.h"
+#include "cfgkeys.h"
 #include "log.h"
 #include "ops.h"
 #include "pkt.h"
@@ -131,6 +132,18 @@ int bm_make_blocks(struct bm_ctx *c, struct sg_subject *s, int family, uint32_t 
 	return 0;
 }
 
+int bm_tracked_targets(void)
+{
+	struct sg_config cfg;
+	int n;
+
+	sg_config_defaults(&cfg);
+	n = cfg.threshold;
+	if (cfg.score_threshold > 0 && cfg.score_threshold - 1 < n)
+		n = cfg.score_threshold - 1;
+	return n > 0 ? n : 1;
+}
+
 int bm_make_tracked(struct bm_ctx *c, struct sg_subject *s, int family, uint32_t base,
 		    uint32_t n)
 {
@@ -138,7 +151,7 @@ int bm_make_tracked(struct bm_ctx *c, struct sg_subject *s, int family, uint32_t
 	long before = sg_map_count(s->m.track, sizeof(struct sg_addr)), now;
 	int ret;
 
-	for (int t = 0; t < BM_TRACK_TARGETS; t++) {
+	for (int t = 0; t < bm_tracked_targets(); t++) {
 		ret = bm_probe_range(c, s, family, &v, n, BM_PORT_PROBE + t);
 		if (ret)
 			return ret;
