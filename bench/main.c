@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
+#include "cfgkeys.h"
 #include "log.h"
 #include "report.h"
 #include "scenarios.h"
@@ -32,6 +33,8 @@ static void usage(FILE *f)
 "      --no-scaling      skip the scaling series and the memory report\n"
 "      --scenario N      only scenario N (1..6; 2 and 3, 4 and 5 share a setup);\n"
 "                        implies --no-scaling (for profiling one path)\n"
+"      --set KEY=VALUE   configure scanguard so (scanguardd's keys, e.g.\n"
+"                        net-threshold=0 to time it without a detector)\n"
 "      --xdp-filter FILE xdpfilt_dny_all.o to compare with (default: libxdp1's)\n"
 "  -v, --verbose         progress on stderr (-vv for libbpf debug)\n"
 "  -h, --help            this help\n"
@@ -42,7 +45,7 @@ static void usage(FILE *f)
 }
 
 enum { OPT_QUICK = 256, OPT_RUNS, OPT_REPEAT, OPT_CPU, OPT_NO_SCALING, OPT_SCENARIO,
-       OPT_XDPFILT };
+       OPT_SET, OPT_XDPFILT };
 
 static const struct option long_opts[] = {
 	{ "out", required_argument, NULL, 'o' },
@@ -52,6 +55,7 @@ static const struct option long_opts[] = {
 	{ "cpu", required_argument, NULL, OPT_CPU },
 	{ "no-scaling", no_argument, NULL, OPT_NO_SCALING },
 	{ "scenario", required_argument, NULL, OPT_SCENARIO },
+	{ "set", required_argument, NULL, OPT_SET },
 	{ "xdp-filter", required_argument, NULL, OPT_XDPFILT },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -75,6 +79,36 @@ static int parse_long(const char *opt, const char *s, long min, long max, long *
 
 static struct bm_ctx ctx;
 
+/* --set KEY=VALUE: one configuration key, checked as scanguardd checks it. */
+static int set_key(struct bm_ctx *c, struct sg_config *cfg, const char *arg)
+{
+	char key[64], err[256];
+	const char *eq = strchr(arg, '=');
+	const struct sg_cfgkey *k;
+
+	if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof(key) ||
+	    strlen(arg) >= sizeof(c->o.sets[0])) {
+		pr_warn("--set: '%s' is not KEY=VALUE", arg);
+		return -1;
+	}
+	if (c->o.nsets == (int)(sizeof(c->o.sets) / sizeof(c->o.sets[0]))) {
+		pr_warn("--set: at most %zu keys", sizeof(c->o.sets) / sizeof(c->o.sets[0]));
+		return -1;
+	}
+	snprintf(key, sizeof(key), "%.*s", (int)(eq - arg), arg);
+	k = sg_cfgkey_find(key);
+	if (!k) {
+		pr_warn("--set: no configuration key '%s'", key);
+		return -1;
+	}
+	if (sg_cfgkey_set(k, cfg, eq + 1, err, sizeof(err))) {
+		pr_warn("--set %s", err);
+		return -1;
+	}
+	snprintf(c->o.sets[c->o.nsets++], sizeof(c->o.sets[0]), "%s", arg);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *out = "build/bench/results.json";
@@ -83,8 +117,10 @@ int main(int argc, char **argv)
 	long v, runs = 0, repeat = 0, cpu = -1;
 	bool quick = false;
 	char err[256];
+	struct sg_config cfg;
 
 	sg_log_init("scanguard-bench", 0);
+	sg_config_defaults(&cfg);
 	while ((opt = getopt_long(argc, argv, "o:vh", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'o':
@@ -115,6 +151,10 @@ int main(int argc, char **argv)
 			c->o.only = v;
 			c->o.no_scaling = true;
 			break;
+		case OPT_SET:
+			if (set_key(c, &cfg, optarg))
+				return 2;
+			break;
 		case OPT_XDPFILT:
 			c->o.xdpfilt_path = optarg;
 			break;
@@ -135,6 +175,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	sg_log_init("scanguard-bench", verbose);
+	sg_subject_set_config(&cfg);
 
 	c->o.quick = quick;
 	c->o.reps = runs ? runs : quick ? 3 : 11;

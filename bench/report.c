@@ -232,9 +232,8 @@ static void json_machine(struct jw *w, const struct bm_ctx *c)
 
 static void json_config(struct jw *w, const struct bm_ctx *c)
 {
-	struct sg_config cfg;
+	const struct sg_config *cfg = sg_subject_config();
 
-	sg_config_defaults(&cfg);
 	jw_obj_open(w, "config");
 	jw_bool(w, "quick", c->o.quick);
 	jw_i64(w, "runs", c->o.reps);
@@ -245,10 +244,20 @@ static void json_config(struct jw *w, const struct bm_ctx *c)
 	jw_u64(w, "cycle_repeat", c->o.cycle_repeat);
 	jw_obj_open(w, "scanguard");
 	jw_str(w, "program", "scanguard_xdp");
-	jw_u64(w, "threshold", cfg.threshold);
-	jw_u64(w, "window_s", cfg.window_ns / SG_NSEC_PER_SEC);
-	jw_u64(w, "block_ttl_s", cfg.block_ttl_ns / SG_NSEC_PER_SEC);
-	jw_u64(w, "ipv6_prefix", cfg.ipv6_prefix);
+	jw_arr_open(w, "changed_from_defaults");
+	for (int i = 0; i < c->o.nsets; i++)
+		jw_str(w, NULL, c->o.sets[i]);
+	jw_arr_close(w);
+	for (size_t i = 0; i < sg_ncfgkeys; i++) {
+		const struct sg_cfgkey *k = &sg_cfgkeys[i];
+		const char *str = NULL;
+		uint64_t num;
+
+		if (sg_cfgkey_get(k, cfg, &num, &str) && !str)
+			jw_u64(w, k->name, num);
+		else if (str)
+			jw_str(w, k->name, str);
+	}
 	jw_obj_close(w);
 	jw_obj_open(w, "xdp_filter");
 	jw_str(w, "object", c->xf.path);

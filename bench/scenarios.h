@@ -27,6 +27,8 @@ struct bm_opts {
 	int only;		/* run only this scenario (1..6; 0 = all) */
 	int cpu;
 	const char *xdpfilt_path;
+	char sets[8][64];	/* --set KEY=VALUE, as given */
+	int nsets;
 };
 
 struct bm_result {
@@ -114,7 +116,7 @@ int bm_add_allow(struct sg_subject *s, long n);
 /* Makes the program itself detect and block n sources of family starting at
  * base (each probes distinct ports until blocked). */
 int bm_make_blocks(struct bm_ctx *c, struct sg_subject *s, int family, uint32_t base, uint32_t n);
-/* How many closed ports a tracked source has probed: as many as the default
+/* How many closed ports a tracked source has probed: as many as the
  * configuration lets a source probe without crossing any threshold (with
  * failure scoring on, one failure short of its threshold). */
 int bm_tracked_targets(void);

@@ -13,7 +13,6 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include "addr.h"
-#include "cfgkeys.h"
 #include "log.h"
 #include "ops.h"
 #include "pkt.h"
@@ -134,13 +133,11 @@ int bm_make_blocks(struct bm_ctx *c, struct sg_subject *s, int family, uint32_t 
 
 int bm_tracked_targets(void)
 {
-	struct sg_config cfg;
-	int n;
+	const struct sg_config *cfg = sg_subject_config();
+	int n = cfg->threshold;
 
-	sg_config_defaults(&cfg);
-	n = cfg.threshold;
-	if (cfg.score_threshold > 0 && cfg.score_threshold - 1 < n)
-		n = cfg.score_threshold - 1;
+	if (cfg->score_threshold > 0 && cfg->score_threshold - 1 < n)
+		n = cfg->score_threshold - 1;
 	return n > 0 ? n : 1;
 }
 

@@ -18,6 +18,24 @@
 
 /* ---- scanguard ------------------------------------------------------------ */
 
+static struct sg_config bench_cfg;
+static bool bench_cfg_set;
+
+void sg_subject_set_config(const struct sg_config *cfg)
+{
+	bench_cfg = *cfg;
+	bench_cfg_set = true;
+}
+
+const struct sg_config *sg_subject_config(void)
+{
+	if (!bench_cfg_set) {
+		sg_config_defaults(&bench_cfg);
+		bench_cfg_set = true;
+	}
+	return &bench_cfg;
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	return 0;
@@ -25,7 +43,6 @@ static int on_event(void *ctx, void *data, size_t size)
 
 int sg_subject_open(struct sg_subject *s, uint32_t track_entries)
 {
-	struct sg_config cfg;
 	int ret;
 
 	memset(s, 0, sizeof(*s));
@@ -55,8 +72,7 @@ int sg_subject_open(struct sg_subject *s, uint32_t track_entries)
 	if (ret)
 		goto fail;
 	/* What scanguardd's setup() does before it attaches. */
-	sg_config_defaults(&cfg);
-	ret = sg_config_write(&s->m, &cfg);
+	ret = sg_config_write(&s->m, sg_subject_config());
 	if (ret)
 		goto fail;
 	ret = sg_hostaddr_sync(&s->m);	/* the number of entries */

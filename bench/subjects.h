@@ -25,8 +25,12 @@ struct sg_subject {
 	uint32_t track_entries;	/* max_entries of the tracking map as loaded */
 };
 
+/* The configuration every later sg_subject_open() writes: the defaults
+ * unless changed here (scanguard-bench --set).  */
+void sg_subject_set_config(const struct sg_config *cfg);
+const struct sg_config *sg_subject_config(void);
 /* Loads the program (track_entries 0 keeps the built-in size), writes the
- * default configuration and this host's addresses into the allow-list, as
+ * configuration and this host's addresses into the allow-list, as
  * scanguardd does before it attaches.  Returns 0 or -errno. */
 int sg_subject_open(struct sg_subject *s, uint32_t track_entries);
 void sg_subject_close(struct sg_subject *s);
