@@ -4,14 +4,16 @@
  * parse; drop blocked sources; classify probes as successes or failures;
  * weigh them (distinct targets, failure score, sweeps, source networks,
  * slow window, trap ports); on the first crossing of any threshold block the
- * source and report it once.  Time is an argument: the production entry
- * passes the kernel's coarse clock, the test entry a clock the caller sets.
+ * source and report it once.  Time comes from clock.h, read only when a
+ * packet needs it: the production entry's is the kernel's coarse clock, the
+ * test entry's a clock the caller sets.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include "scanguard.h"
 #include "sg_parse.h"
 #include "maps.h"
+#include "clock.h"
 #include "classify.h"
 #include "block.h"
 #include "track.h"
@@ -26,7 +28,7 @@ static __always_inline void sg_count(struct sg_stats *s, enum sg_stat id)
 	s->c[id]++;
 }
 
-static __always_inline int sg_process(struct xdp_md *ctx, __u64 now)
+static __always_inline int sg_process(struct xdp_md *ctx, const int test)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
@@ -37,9 +39,11 @@ static __always_inline int sg_process(struct xdp_md *ctx, __u64 now)
 	struct sg_probe pr;
 	struct sg_addr key;
 	__u32 zero = 0, expired = 0;
+	struct sg_clock clk = { .test = test };
 	enum sg_stat reason;
 	int verdict = XDP_PASS;
 	int res, have_key = 0, over;
+	__u64 now;
 
 	stats = bpf_map_lookup_elem(&SG_MAP_STATS, &zero);
 	st = bpf_map_lookup_elem(&SG_MAP_STATE, &zero);
@@ -62,7 +66,7 @@ static __always_inline int sg_process(struct xdp_md *ctx, __u64 now)
 	if (st->nr_blocks | st->nr_cidr_blocks) {
 		sg_source_key(&p, cfg->ipv6_prefix, &key);
 		have_key = 1;
-		if (sg_is_blocked(st, &key, &p.src, now, &expired)) {
+		if (sg_is_blocked(st, &key, &p.src, &clk, &expired)) {
 			if (cfg->mode == SG_MODE_MONITOR) {
 				reason = SG_STAT_MONITOR_PASSED;
 				goto out;
@@ -93,6 +97,7 @@ static __always_inline int sg_process(struct xdp_md *ctx, __u64 now)
 	sg_count(stats, pr.open ? SG_STAT_PROBES_OPEN : SG_STAT_PROBES_FAILED);
 	if (!have_key)
 		sg_source_key(&p, cfg->ipv6_prefix, &key);
+	now = sg_now(&clk);
 
 	reason = SG_STAT_PASSED;
 	/* Both the source and its network weigh the probe; either may block. */
@@ -119,17 +124,13 @@ out:
 SEC("xdp")
 int scanguard_xdp(struct xdp_md *ctx)
 {
-	/* A jiffy of resolution is plenty for windows of seconds. */
-	return sg_process(ctx, bpf_ktime_get_coarse_ns());
+	return sg_process(ctx, 0);
 }
 
 SEC("xdp")
 int scanguard_xdp_test(struct xdp_md *ctx)
 {
-	__u32 zero = 0;
-	__u64 *now = bpf_map_lookup_elem(&SG_MAP_TEST_CLOCK, &zero);
-
-	return sg_process(ctx, now ? *now : 0);
+	return sg_process(ctx, 1);
 }
 
 /* Segment mode, on the router's inside interfaces: records the flows the
