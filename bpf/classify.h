@@ -28,6 +28,8 @@ struct sg_probe {
 	__u8 pc;	/* enum sg_proto_class */
 	__u8 open;	/* the target is open: a success */
 	__u8 weight;	/* score steps a failure adds */
+	__u8 open_later;	/* open not looked up yet: sg_probe_open() decides */
+	__u8 first;	/* set by sg_weigh: first contact with the target (evidence) */
 };
 
 static __always_inline __u32 sg_tcp_stealth_kind(__u8 flags)
@@ -177,8 +179,11 @@ static __always_inline struct sg_probe sg_classify(struct xdp_md *ctx, const str
 		pr.pc = SG_PC_TCP;
 		pr.port = p->dport;
 		if ((flags & (SG_TCP_SYN | SG_TCP_ACK)) == SG_TCP_SYN) {
+			/* Whether the port is open only matters on first
+			 * contact: the socket lookup waits until the target
+			 * is known to be new for the source. */
 			pr.kind = SG_PROBE_SYN;
-			pr.open = sg_target_open(ctx, p, protect, SG_PC_TCP, p->dport);
+			pr.open_later = 1;
 		} else if (!(flags & (SG_TCP_SYN | SG_TCP_ACK | SG_TCP_RST))) {
 			/* Legitimate TCP always carries SYN, ACK or RST. */
 			pr.kind = sg_tcp_stealth_kind(flags);
@@ -238,6 +243,15 @@ static __always_inline struct sg_probe sg_classify(struct xdp_md *ctx, const str
 		pr.target = SG_TARGET(pr.pc, pr.port);
 	}
 	return pr;
+}
+
+/* Whether the probe's target is open, looked up now if classify left it. */
+static __always_inline __u8 sg_probe_open(struct xdp_md *ctx, const struct sg_pkt *p,
+					  const struct sg_probe *pr, __u32 protect)
+{
+	if (!pr->open_later)
+		return pr->open;
+	return sg_target_open(ctx, p, protect, pr->pc, pr->port);
 }
 
 #endif /* SG_CLASSIFY_H */

@@ -94,16 +94,16 @@ static __always_inline int sg_process(struct xdp_md *ctx, const int test)
 		reason = SG_STAT_PROBES_ALLOWED;
 		goto out;
 	}
-	sg_count(stats, pr.open ? SG_STAT_PROBES_OPEN : SG_STAT_PROBES_FAILED);
 	if (!have_key)
 		sg_source_key(&p, cfg->ipv6_prefix, &key);
 	now = sg_now(&clk);
 
 	reason = SG_STAT_PASSED;
-	/* Both the source and its network weigh the probe; either may block. */
-	over = cfg->net_threshold && (cfg->score_threshold <= 0 || !pr.open) &&
-	       sg_weigh_net(&p, &pr, now, ctx->ingress_ifindex);
-	over |= sg_weigh(&p, &pr, &key, now, ctx->ingress_ifindex);
+	/* The source weighs the probe, and on first contact with its target
+	 * so does the source's network; either may block. */
+	over = sg_weigh(ctx, &p, &pr, &key, now);
+	if (pr.first && cfg->net_threshold && (cfg->score_threshold <= 0 || !pr.open))
+		over |= sg_weigh_net(&p, &pr, now, ctx->ingress_ifindex);
 	if (over) {
 		verdict = XDP_DROP;
 		reason = SG_STAT_DROP_DETECT;
