@@ -181,7 +181,7 @@ int main(int argc, char **argv)
 	c->o.reps = runs ? runs : quick ? 3 : 11;
 	c->o.scale_reps = quick ? 3 : 7;
 	c->o.repeat = repeat ? repeat : quick ? 20000 : 2000000;
-	c->o.insert_repeat = quick ? 5000 : 50000;
+	c->o.insert_repeat = quick ? 2000 : 10000;
 	c->o.flood_repeat = quick ? 20000 : 500000;
 	c->o.cycle_repeat = quick ? 20000 : 1000000;
 	c->o.cpu = cpu >= 0 ? cpu : sysconf(_SC_NPROCESSORS_ONLN) - 1;

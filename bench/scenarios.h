@@ -83,13 +83,15 @@ int bm_run_memory(struct bm_ctx *c);
 #define BM_V4(a, b, c, d)	(((uint32_t)(a) << 24) | ((b) << 16) | ((c) << 8) | (d))
 #define BM_BLOCK4	BM_V4(198, 19, 192, 0)	/* blocked sources */
 #define BM_TRACK4	BM_V4(198, 18, 16, 0)	/* tracked sources */
-#define BM_NEW4		BM_V4(198, 19, 0, 0)	/* new sources (insert path) */
+#define BM_NEW4		BM_V4(198, 18, 32, 0)	/* new sources (insert path), up to */
+#define BM_NEW4_COUNT	122880			/* the end of 198.18.0.0/15 */
 #define BM_FLOOD4	BM_V4(198, 18, 0, 0)	/* spoofed flood: all of 198.18.0.0/15 */
 #define BM_FLOOD4_BITS	17
 #define BM_ALLOW4	BM_V4(198, 18, 64, 0)	/* allow-list CIDRs, 8 addresses apart */
 #define BM_BLOCK6	0x000b0000u		/* 2001:db8:b:N::/64 */
 #define BM_TRACK6	0x10000000u		/* 2001:db8:1000:N::/64 */
 #define BM_NEW6		0x20000000u		/* 2001:db8:2000:N::/64 */
+#define BM_NEW6_COUNT	0x10000000u
 #define BM_FLOOD6_BITS	32			/* any /64 of 2001:db8::/32 */
 
 /* Frames every scenario uses: to 198.18.0.1 / 2001:db8::1. */
