@@ -370,16 +370,12 @@ static int scenario_6(struct bm_ctx *c, int fam)
 		return ret;
 	cap = flood_capacity(c, &s);
 	/* Fill this CPU's share of the map with the flood's own first keys,
-	 * probing each until it is tracked (a design may track a source only
-	 * from its second probe), never past the score threshold; the timed
-	 * rounds continue the sequence, so every key is new. */
-	n = 0;
-	for (int pass = 0; pass < bm_tracked_targets() && n < (long)cap - 8; pass++) {
-		ret = bm_probe_range(c, &s, fam, &plan.v, cap + cap / 4, BM_PORT_PROBE + pass);
-		if (ret)
-			goto out;
-		n = sg_map_count(s.m.track, sizeof(struct sg_addr));
-	}
+	 * each probing as many closed ports as a tracked source does (a design
+	 * may track a source only from its second probe); the timed rounds
+	 * continue the sequence, so every key is new. */
+	ret = bm_probe_chunked(c, &s, fam, &plan.v, cap + cap / 4, bm_tracked_targets());
+	if (ret)
+		goto out;
 	plan.v.start = cap + cap / 4;
 	note_state(r, &s);
 	ret = bm_frame_tcp(&f, fam, NULL, BM_PORT_PROBE, SG_TCP_SYN, 0);

@@ -126,6 +126,10 @@ int bm_tracked_targets(void);
  * bm_tracked_targets() closed ports, from BM_PORT_PROBE up. */
 int bm_make_tracked(struct bm_ctx *c, struct sg_subject *s, int family, uint32_t base,
 		    uint32_t n);
+/* Probes count sources of the plan passes times each (a distinct closed port
+ * per pass), in chunks of 4,096 sources. */
+int bm_probe_chunked(struct bm_ctx *c, struct sg_subject *s, int family,
+		     const struct bench_vary *v, uint32_t count, int passes);
 /* Runs the harness over scanguard: every source of the plan once per call. */
 int bm_probe_range(struct bm_ctx *c, struct sg_subject *s, int family, const struct bench_vary *v,
 		   uint32_t count, uint16_t dport);

@@ -141,27 +141,39 @@ int bm_tracked_targets(void)
 	return n > 0 ? n : 1;
 }
 
-int bm_make_tracked(struct bm_ctx *c, struct sg_subject *s, int family, uint32_t base,
-		    uint32_t n)
+int bm_probe_chunked(struct bm_ctx *c, struct sg_subject *s, int family,
+		     const struct bench_vary *v, uint32_t count, int passes)
 {
-	long before = sg_map_count(s->m.track, sizeof(struct sg_addr)), now;
 	/* In chunks: a design that tracks a source only from its second
 	 * probe must see it soon after the first, as it would from a real
 	 * scanner. */
 	const uint32_t chunk = 4096;
 	int ret;
 
-	for (uint32_t first = 0; first < n; first += chunk) {
-		uint32_t cnt = n - first < chunk ? n - first : chunk;
-		struct bench_vary v = { .mode = BENCH_VARY_STRIDE, .base = base + first, .mul = 1,
-					.n = cnt };
+	for (uint32_t first = 0; first < count; first += chunk) {
+		uint32_t cnt = count - first < chunk ? count - first : chunk;
+		struct bench_vary part = *v;
 
-		for (int t = 0; t < bm_tracked_targets(); t++) {
-			ret = bm_probe_range(c, s, family, &v, cnt, BM_PORT_PROBE + t);
+		part.start += first;
+		for (int t = 0; t < passes; t++) {
+			ret = bm_probe_range(c, s, family, &part, cnt, BM_PORT_PROBE + t);
 			if (ret)
 				return ret;
 		}
 	}
+	return 0;
+}
+
+int bm_make_tracked(struct bm_ctx *c, struct sg_subject *s, int family, uint32_t base,
+		    uint32_t n)
+{
+	struct bench_vary v = { .mode = BENCH_VARY_STRIDE, .base = base, .mul = 1, .n = n };
+	long before = sg_map_count(s->m.track, sizeof(struct sg_addr)), now;
+	int ret;
+
+	ret = bm_probe_chunked(c, s, family, &v, n, bm_tracked_targets());
+	if (ret)
+		return ret;
 	/* All of them, or all but a few a design lost to collisions; the
 	 * results record how many were tracked. */
 	now = sg_map_count(s->m.track, sizeof(struct sg_addr));
