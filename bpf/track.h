@@ -133,6 +133,101 @@ static __always_inline struct sg_track *sg_track_get(void *track_map, const stru
 	return bpf_map_lookup_elem(track_map, key);
 }
 
+/* ---- Admission: a source's (or network's) first probe -----------------------
+ * Most sources that probe once never probe again: a spoofed flood is nothing
+ * else.  Their first probe goes into a slot of a direct-mapped array (no
+ * lock, no allocation, no eviction), and only a second, different target
+ * gives them an entry in the LRU map, with the first probe's evidence
+ * carried over.  So a flood of one-probe sources neither pays the LRU's
+ * insert nor evicts the sources the LRU tracks.  A slot lost to another
+ * key before the second probe costs that source one probe of evidence. */
+#define SG_ADMIT_SRC_SLOTS	65536	/* power of two; 32 bytes each */
+#define SG_ADMIT_NET_SLOTS	16384
+
+struct sg_admit_slot {
+	__u64 seen;		/* when the first probe came; 0 = empty */
+	__u32 fp;		/* the key's fingerprint, never 0 */
+	__u32 target;
+	__u32 host;		/* segment mode: its destination as a target */
+	__u32 kinds;
+	__s16 score;		/* what the first probe did to the score */
+	__u8 counted;		/* it counted toward the distinct-target backstop */
+	__u8 failed;		/* it (or one in the window before) failed */
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SG_ADMIT_SRC_SLOTS);
+	__type(key, __u32);
+	__type(value, struct sg_admit_slot);
+} sg_admit_src SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SG_ADMIT_NET_SLOTS);
+	__type(key, __u32);
+	__type(value, struct sg_admit_slot);
+} sg_admit_net SEC(".maps");
+
+enum sg_admit_result {
+	SG_ADMIT_NEW = 0,	/* nothing known: record this probe */
+	SG_ADMIT_REPEAT,	/* the recorded first probe's target again: no evidence */
+	SG_ADMIT_PROMOTE,	/* a second target: create the entry from *slot */
+	SG_ADMIT_STALE,		/* the key's slot is from an earlier window */
+};
+
+/* The slot of a key and its fingerprint: two multiplicative hashes. */
+static __always_inline struct sg_admit_slot *sg_admit_slot(void *admit_map, __u32 nslots,
+							   const struct sg_addr *key, __u32 *fp)
+{
+	__u32 a = key->w[0] * 0x9e3779b1u ^ key->w[1] * 0x85ebca6bu ^
+		  key->w[2] * 0xc2b2ae35u ^ key->w[3] * 0x27d4eb2fu;
+	__u32 idx;
+
+	a ^= a >> 15;
+	idx = (a * 0x2c1b3c6du) >> 16 & (nslots - 1);
+	*fp = (a * 0x297a2d39u) | 1;
+	return bpf_map_lookup_elem(admit_map, &idx);
+}
+
+static __always_inline int sg_admit_check(const struct sg_admit_slot *slot, __u32 fp, __u32 target,
+					  __u64 now, __u64 window_ns)
+{
+	if (!slot || slot->fp != fp || !slot->seen)
+		return SG_ADMIT_NEW;
+	if (now - slot->seen >= window_ns)
+		return SG_ADMIT_STALE;
+	return slot->target == target ? SG_ADMIT_REPEAT : SG_ADMIT_PROMOTE;
+}
+
+/* Creates the LRU entry of an admitted key from its recorded first probe
+ * (or, for a stale slot, only its failure, as sg_track_get carries it). */
+static __always_inline struct sg_track *sg_admit_promote(void *track_map, const struct sg_addr *key,
+							 struct sg_admit_slot *slot, int stale,
+							 __u64 now)
+{
+	struct sg_track fresh = { .window_start = now };
+
+	if (slot->failed)
+		fresh.bits = SG_TRACK_HAD_FAILURE;
+	if (!stale) {
+		fresh.window_start = slot->seen;
+		fresh.count = slot->counted;
+		fresh.score = slot->score;
+		fresh.bits |= slot->kinds;
+		fresh.slot[0] = slot->target;
+		if (slot->counted && slot->host) {
+			fresh.slot[1] = slot->host;
+			fresh.hosts = 1;
+		}
+	}
+	slot->seen = 0;
+	/* On a race for a new key the loser uses the winner's entry. */
+	bpf_map_update_elem(track_map, key, &fresh, BPF_NOEXIST);
+	return bpf_map_lookup_elem(track_map, key);
+}
+
 /* Adds a target to the set; returns SG_ADD_NEW or SG_ADD_SEEN, or -1 when
  * the tier-2 entry could not be had. */
 static __always_inline int sg_track_add(void *suspect_map, const struct sg_addr *key,

@@ -69,23 +69,48 @@ static __always_inline void sg_report_init(struct sg_report *r, const struct sg_
 __noinline int sg_weigh_net(const struct sg_pkt *p, const struct sg_probe *pr, __u64 now,
 			    __u32 ifindex)
 {
-	__u32 zero = 0;
+	__u32 zero = 0, n, fp, len;
 	struct sg_config *cfg = bpf_map_lookup_elem(&SG_MAP_CONFIG, &zero);
-	struct sg_report *r = sg_report_get(1);
+	struct sg_admit_slot *slot;
+	struct sg_report *r;
 	struct sg_track *nt;
-	__u32 n;
+	struct sg_addr key;
+	int a;
 
-	if (!p || !pr || !cfg || !r || !cfg->net_threshold)
+	if (!p || !pr || !cfg || !cfg->net_threshold)
 		return 0;
-	r->prefixlen = p->family == 6 ? cfg->net_prefix6 : cfg->net_prefix4;
-	r->key = p->src;
-	sg_mask_family(&r->key, p->family, r->prefixlen);
-	nt = sg_track_get(&SG_MAP_NET_TRACK, &r->key, now, cfg->window_ns);
-	if (!nt || sg_track_add(&SG_MAP_NET_SUSPECT, &r->key, nt, pr->target) != SG_ADD_NEW)
+	len = p->family == 6 ? cfg->net_prefix6 : cfg->net_prefix4;
+	key = p->src;
+	sg_mask_family(&key, p->family, len);
+	nt = bpf_map_lookup_elem(&SG_MAP_NET_TRACK, &key);
+	if (!nt) {
+		/* A network's first probe waits in the admission array. */
+		slot = sg_admit_slot(&sg_admit_net, SG_ADMIT_NET_SLOTS, &key, &fp);
+		a = sg_admit_check(slot, fp, pr->target, now, cfg->window_ns);
+		if (a == SG_ADMIT_REPEAT)
+			return 0;
+		if (slot && a == SG_ADMIT_NEW) {
+			slot->fp = fp;
+			slot->target = pr->target;
+			slot->counted = 1;
+			slot->seen = now;
+			return 0;
+		}
+		nt = slot ? sg_admit_promote(&SG_MAP_NET_TRACK, &key, slot, a == SG_ADMIT_STALE, now)
+			  : sg_track_get(&SG_MAP_NET_TRACK, &key, now, cfg->window_ns);
+	} else if (now - nt->window_start >= cfg->window_ns) {
+		nt = sg_track_get(&SG_MAP_NET_TRACK, &key, now, cfg->window_ns);
+	}
+	if (!nt || sg_track_add(&SG_MAP_NET_SUSPECT, &key, nt, pr->target) != SG_ADD_NEW)
 		return 0;
 	n = __sync_fetch_and_add(&nt->count, 1) + 1;
 	if (n != cfg->net_threshold + 1)
 		return 0;
+	r = sg_report_get(1);
+	if (!r)
+		return 0;
+	r->prefixlen = len;
+	r->key = key;
 	sg_report_init(r, p, pr, now, ifindex);
 	r->net = 1;
 	r->has_t = 1;
@@ -107,6 +132,48 @@ static __always_inline void sg_first_contact(struct xdp_md *ctx, const struct sg
 	pr->open_later = 0;
 	pr->first = 1;
 	stats->c[pr->open ? SG_STAT_PROBES_OPEN : SG_STAT_PROBES_FAILED]++;
+}
+
+/* A source the LRU map does not track: its first probe is recorded in the
+ * admission array; a second, different target (or a first probe that alone
+ * crosses a threshold) gives it an entry.  Returns the entry to weigh the
+ * probe with, or NULL when there is nothing more to do. */
+static __always_inline struct sg_track *sg_admit(struct xdp_md *ctx, const struct sg_pkt *p,
+						 struct sg_probe *pr, const struct sg_addr *key,
+						 const struct sg_config *cfg, struct sg_stats *stats,
+						 __u64 now)
+{
+	int scoring = cfg->score_threshold > 0;
+	struct sg_admit_slot *slot;
+	struct sg_track *t;
+	__u32 fp;
+	int a;
+
+	slot = sg_admit_slot(&sg_admit_src, SG_ADMIT_SRC_SLOTS, key, &fp);
+	a = sg_admit_check(slot, fp, pr->target, now, cfg->window_ns);
+	if (a == SG_ADMIT_REPEAT)
+		return NULL;	/* no evidence, as for a tracked source */
+	sg_first_contact(ctx, p, pr, cfg, stats);
+	if (slot && a == SG_ADMIT_NEW &&
+	    !(scoring && !pr->open && (__s32)pr->weight >= cfg->score_threshold)) {
+		__u8 counted = !scoring || !pr->open;
+
+		slot->fp = fp;
+		slot->target = pr->target;
+		slot->host = counted ? pr->host : 0;
+		slot->kinds = pr->kind;
+		slot->counted = counted;
+		slot->failed = !pr->open;
+		slot->score = !scoring ? 0 : !pr->open ? pr->weight : cfg->score_credit > 0 ? -1 : 0;
+		slot->seen = now;
+		return NULL;
+	}
+	t = slot && a != SG_ADMIT_NEW ?
+	    sg_admit_promote(&SG_MAP_TRACK, key, slot, a == SG_ADMIT_STALE, now) :
+	    sg_track_get(&SG_MAP_TRACK, key, now, cfg->window_ns);
+	if (!t)
+		stats->c[SG_STAT_TRACK_FAILED]++;
+	return t;
 }
 
 /* Weighs one probe of the source key.  Returns 1 when the source is over a
@@ -140,11 +207,18 @@ __noinline int sg_weigh(struct xdp_md *ctx, const struct sg_pkt *p, struct sg_pr
 		return 1;
 	}
 
-	t = sg_track_get(&SG_MAP_TRACK, src_key, now, cfg->window_ns);
+	t = bpf_map_lookup_elem(&SG_MAP_TRACK, src_key);
 	if (!t) {
-		stats->c[SG_STAT_TRACK_FAILED]++;
-		sg_first_contact(ctx, p, pr, cfg, stats);
-		return 0;
+		t = sg_admit(ctx, p, pr, src_key, cfg, stats, now);
+		if (!t)
+			return 0;
+	} else if (now - t->window_start >= cfg->window_ns) {
+		t = sg_track_get(&SG_MAP_TRACK, src_key, now, cfg->window_ns);
+		if (!t) {
+			stats->c[SG_STAT_TRACK_FAILED]++;
+			sg_first_contact(ctx, p, pr, cfg, stats);
+			return 0;
+		}
 	}
 	bits = SG_READ_ONCE(t->bits);
 	if (!(bits & pr->kind))
@@ -156,14 +230,15 @@ __noinline int sg_weigh(struct xdp_md *ctx, const struct sg_pkt *p, struct sg_pr
 		sg_first_contact(ctx, p, pr, cfg, stats);
 		return 0;
 	}
-	if (add != SG_ADD_NEW) {
+	if (add != SG_ADD_NEW && !pr->first) {
 		/* A repeat: no evidence.  It is dropped only while the source
 		 * is over its score (monitor mode, or a block that failed). */
 		return cfg->score_threshold > 0 &&
 		       SG_READ_ONCE(t->score) >= cfg->score_threshold &&
 		       !sg_probe_open(ctx, p, pr, cfg->protect);
 	}
-	sg_first_contact(ctx, p, pr, cfg, stats);
+	if (!pr->first)
+		sg_first_contact(ctx, p, pr, cfg, stats);
 	open = pr->open;
 	/* The report is built only now: clearing it cost every probe. */
 	r = sg_report_get(0);
