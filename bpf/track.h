@@ -141,12 +141,12 @@ static __always_inline struct sg_track *sg_track_get(void *track_map, const stru
  * carried over.  So a flood of one-probe sources neither pays the LRU's
  * insert nor evicts the sources the LRU tracks.  A slot lost to another
  * key before the second probe costs that source one probe of evidence. */
-#define SG_ADMIT_SRC_SLOTS	65536	/* power of two; 32 bytes each */
+#define SG_ADMIT_SRC_SLOTS	65536	/* power of two; 32 bytes each, in pairs */
 #define SG_ADMIT_NET_SLOTS	16384
 
 struct sg_admit_slot {
-	__u64 seen;		/* when the first probe came; 0 = empty */
-	__u32 fp;		/* the key's fingerprint, never 0 */
+	__u64 seen;		/* when the first probe came */
+	__u32 fp;		/* the key's fingerprint, never 0; 0 = empty slot */
 	__u32 target;
 	__u32 host;		/* segment mode: its destination as a target */
 	__u32 kinds;
@@ -177,24 +177,48 @@ enum sg_admit_result {
 	SG_ADMIT_STALE,		/* the key's slot is from an earlier window */
 };
 
-/* The slot of a key and its fingerprint: two multiplicative hashes. */
+/* The slot of a key: two-way set associative, the pair sharing a cache
+ * line, so two keys that hash alike (a real scanner's and a flood's, or
+ * two scanners') each keep a slot instead of evicting each other at every
+ * probe.  Returns the slot holding the key's fingerprint, else the one to
+ * record into (empty, or the older of the two); *hit says which. */
 static __always_inline struct sg_admit_slot *sg_admit_slot(void *admit_map, __u32 nslots,
-							   const struct sg_addr *key, __u32 *fp)
+							   const struct sg_addr *key, __u32 *fp,
+							   int *hit)
 {
 	__u32 a = key->w[0] * 0x9e3779b1u ^ key->w[1] * 0x85ebca6bu ^
 		  key->w[2] * 0xc2b2ae35u ^ key->w[3] * 0x27d4eb2fu;
+	struct sg_admit_slot *s0, *s1;
 	__u32 idx;
 
 	a ^= a >> 15;
-	idx = (a * 0x2c1b3c6du) >> 16 & (nslots - 1);
+	idx = ((a * 0x2c1b3c6du) >> 16 & (nslots - 1)) & ~1u;
 	*fp = (a * 0x297a2d39u) | 1;
-	return bpf_map_lookup_elem(admit_map, &idx);
+	*hit = 0;
+	s0 = bpf_map_lookup_elem(admit_map, &idx);
+	idx |= 1;
+	s1 = bpf_map_lookup_elem(admit_map, &idx);
+	if (!s0 || !s1)
+		return 0;
+	if (s0->fp == *fp) {
+		*hit = 1;
+		return s0;
+	}
+	if (s1->fp == *fp) {
+		*hit = 1;
+		return s1;
+	}
+	if (!s0->fp)
+		return s0;
+	if (!s1->fp)
+		return s1;
+	return s0->seen <= s1->seen ? s0 : s1;
 }
 
-static __always_inline int sg_admit_check(const struct sg_admit_slot *slot, __u32 fp, __u32 target,
-					  __u64 now, __u64 window_ns)
+static __always_inline int sg_admit_check(const struct sg_admit_slot *slot, int hit,
+					  __u32 target, __u64 now, __u64 window_ns)
 {
-	if (!slot || slot->fp != fp || !slot->seen)
+	if (!slot || !hit)
 		return SG_ADMIT_NEW;
 	if (now - slot->seen >= window_ns)
 		return SG_ADMIT_STALE;
@@ -222,7 +246,7 @@ static __always_inline struct sg_track *sg_admit_promote(void *track_map, const 
 			fresh.hosts = 1;
 		}
 	}
-	slot->seen = 0;
+	slot->fp = 0;
 	/* On a race for a new key the loser uses the winner's entry. */
 	bpf_map_update_elem(track_map, key, &fresh, BPF_NOEXIST);
 	return bpf_map_lookup_elem(track_map, key);

@@ -75,7 +75,7 @@ __noinline int sg_weigh_net(const struct sg_pkt *p, const struct sg_probe *pr, _
 	struct sg_report *r;
 	struct sg_track *nt;
 	struct sg_addr key;
-	int a;
+	int a, hit;
 
 	if (!p || !pr || !cfg || !cfg->net_threshold)
 		return 0;
@@ -85,15 +85,15 @@ __noinline int sg_weigh_net(const struct sg_pkt *p, const struct sg_probe *pr, _
 	nt = bpf_map_lookup_elem(&SG_MAP_NET_TRACK, &key);
 	if (!nt) {
 		/* A network's first probe waits in the admission array. */
-		slot = sg_admit_slot(&sg_admit_net, SG_ADMIT_NET_SLOTS, &key, &fp);
-		a = sg_admit_check(slot, fp, pr->target, now, cfg->window_ns);
+		slot = sg_admit_slot(&sg_admit_net, SG_ADMIT_NET_SLOTS, &key, &fp, &hit);
+		a = sg_admit_check(slot, hit, pr->target, now, cfg->window_ns);
 		if (a == SG_ADMIT_REPEAT)
 			return 0;
 		if (slot && a == SG_ADMIT_NEW) {
-			slot->fp = fp;
 			slot->target = pr->target;
 			slot->counted = 1;
 			slot->seen = now;
+			slot->fp = fp;	/* last: it makes the slot valid */
 			return 0;
 		}
 		nt = slot ? sg_admit_promote(&SG_MAP_NET_TRACK, &key, slot, a == SG_ADMIT_STALE, now)
@@ -147,10 +147,10 @@ static __always_inline struct sg_track *sg_admit(struct xdp_md *ctx, const struc
 	struct sg_admit_slot *slot;
 	struct sg_track *t;
 	__u32 fp;
-	int a;
+	int a, hit;
 
-	slot = sg_admit_slot(&sg_admit_src, SG_ADMIT_SRC_SLOTS, key, &fp);
-	a = sg_admit_check(slot, fp, pr->target, now, cfg->window_ns);
+	slot = sg_admit_slot(&sg_admit_src, SG_ADMIT_SRC_SLOTS, key, &fp, &hit);
+	a = sg_admit_check(slot, hit, pr->target, now, cfg->window_ns);
 	if (a == SG_ADMIT_REPEAT)
 		return NULL;	/* no evidence, as for a tracked source */
 	sg_first_contact(ctx, p, pr, cfg, stats);
@@ -158,7 +158,6 @@ static __always_inline struct sg_track *sg_admit(struct xdp_md *ctx, const struc
 	    !(scoring && !pr->open && (__s32)pr->weight >= cfg->score_threshold)) {
 		__u8 counted = !scoring || !pr->open;
 
-		slot->fp = fp;
 		slot->target = pr->target;
 		slot->host = counted ? pr->host : 0;
 		slot->kinds = pr->kind;
@@ -166,6 +165,7 @@ static __always_inline struct sg_track *sg_admit(struct xdp_md *ctx, const struc
 		slot->failed = !pr->open;
 		slot->score = !scoring ? 0 : !pr->open ? pr->weight : cfg->score_credit > 0 ? -1 : 0;
 		slot->seen = now;
+		slot->fp = fp;	/* last: it makes the slot valid */
 		return NULL;
 	}
 	t = slot && a != SG_ADMIT_NEW ?
