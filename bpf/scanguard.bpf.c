@@ -14,6 +14,7 @@
 #include "sg_parse.h"
 #include "maps.h"
 #include "clock.h"
+#include "fastpath.h"
 #include "classify.h"
 #include "block.h"
 #include "track.h"
@@ -51,6 +52,11 @@ static __always_inline int sg_process(struct xdp_md *ctx, const int test)
 	if (!stats || !st || !cfg)
 		return XDP_PASS;
 
+	/* While nothing is blocked, established traffic needs no parse. */
+	if (!(st->nr_blocks | st->nr_cidr_blocks) && sg_fast_established(data, data_end)) {
+		reason = SG_STAT_PASSED;
+		goto out;
+	}
 	res = sg_parse(data, data_end, &p);
 	if (res == SG_PARSE_NOT_IP) {
 		reason = SG_STAT_NOT_IP;

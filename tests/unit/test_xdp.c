@@ -201,6 +201,38 @@ static void test_classification(void)
 	}
 }
 
+/* The established-traffic fast path (bpf/fastpath.h) must agree with the
+ * full parse: Ethernet padding after a bare ACK is not data, so the ACK is
+ * still a probe (an ACK scan), in both families; a segment whose IP length
+ * says it carries data passes without being a probe. */
+static void test_fast_path(void)
+{
+	static const struct { const char *name; struct pkt_spec s; int probes; } cases[] = {
+		{ "v4 bare ack padded to 60 bytes", { .family = 4, .src = SCANNER, .dst = HOST,
+		  .proto = IPPROTO_TCP, .dport = 80, .tcp_flags = ACK }, 1 },
+		{ "v6 bare ack padded", { .family = 6, .src = SCANNER6, .dst = HOST6,
+		  .proto = IPPROTO_TCP, .dport = 80, .tcp_flags = ACK }, 1 },
+		{ "v4 ack with 1 byte of data", { .family = 4, .src = SCANNER, .dst = HOST,
+		  .proto = IPPROTO_TCP, .dport = 80, .tcp_flags = ACK, .payload = 1 }, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint8_t buf[PKT_MAX];
+		size_t len = pkt_build(&cases[i].s, buf, sizeof(buf));
+		struct fx f;
+
+		h_begin("fast path agrees: %s", cases[i].name);
+		if (!open_or_fail(&f, NULL))
+			continue;
+		/* Pad as a NIC would, past the IP length, with non-zero bytes. */
+		memset(buf + len, 0xab, 16);
+		CHECK_EQ(fx_run_raw(&f, buf, len + 16), XDP_PASS, "verdict");
+		CHECK_EQ(fx_stat(&f, SG_STAT_PROBES), cases[i].probes, "probes");
+		CHECK_EQ(fx_stat(&f, SG_STAT_PACKETS), 1, "packets");
+		fx_close(&f);
+	}
+}
+
 /* ---- truncation -------------------------------------------------------------- */
 
 /* Every prefix of a valid probe must pass without being counted as a probe,
@@ -732,6 +764,7 @@ static void test_two_cpus(void)
 int main(void)
 {
 	test_classification();
+	test_fast_path();
 	test_truncation();
 	test_threshold_exact();
 	test_threshold_one();
