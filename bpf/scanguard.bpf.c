@@ -36,14 +36,14 @@ static __always_inline int sg_process(struct xdp_md *ctx, const int test)
 	struct sg_config *cfg;
 	struct sg_state *st;
 	struct sg_stats *stats;
-	struct sg_pkt p = {};
+	struct sg_pkt p;
 	struct sg_probe pr;
 	struct sg_addr key;
 	__u32 zero = 0, expired = 0;
 	struct sg_clock clk = { .test = test };
 	enum sg_stat reason;
 	int verdict = XDP_PASS;
-	int res, have_key = 0, over;
+	int res, have_key = 0, over, fast;
 	__u64 now;
 
 	stats = bpf_map_lookup_elem(&SG_MAP_STATS, &zero);
@@ -52,19 +52,27 @@ static __always_inline int sg_process(struct xdp_md *ctx, const int test)
 	if (!stats || !st || !cfg)
 		return XDP_PASS;
 
-	/* While nothing is blocked, established traffic needs no parse. */
-	if (!(st->nr_blocks | st->nr_cidr_blocks) && sg_fast_established(data, data_end)) {
-		reason = SG_STAT_PASSED;
-		goto out;
-	}
-	res = sg_parse(data, data_end, &p);
-	if (res == SG_PARSE_NOT_IP) {
-		reason = SG_STAT_NOT_IP;
-		goto out;
-	}
-	if (res == SG_PARSE_BAD_L3) {
-		reason = SG_STAT_PARSE_ERRORS;
-		goto out;
+	/* Established traffic needs no parse: only its source, and that only
+	 * while something is blocked. */
+	fast = sg_fast_established(data, data_end, &p.src);
+	if (fast) {
+		if (!(st->nr_blocks | st->nr_cidr_blocks)) {
+			reason = SG_STAT_PASSED;
+			goto out;
+		}
+		p.family = fast;
+		res = SG_PARSE_OK;
+	} else {
+		__builtin_memset(&p, 0, sizeof(p));
+		res = sg_parse(data, data_end, &p);
+		if (res == SG_PARSE_NOT_IP) {
+			reason = SG_STAT_NOT_IP;
+			goto out;
+		}
+		if (res == SG_PARSE_BAD_L3) {
+			reason = SG_STAT_PARSE_ERRORS;
+			goto out;
+		}
 	}
 
 	/* Every packet of a blocked source, whatever it is (later fragments
@@ -83,6 +91,10 @@ static __always_inline int sg_process(struct xdp_md *ctx, const int test)
 		}
 		if (expired)
 			sg_count(stats, SG_STAT_BLOCKS_EXPIRED);
+	}
+	if (fast) {
+		reason = SG_STAT_PASSED;
+		goto out;
 	}
 
 	if (res == SG_PARSE_BAD_L4) {

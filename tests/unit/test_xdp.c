@@ -497,6 +497,37 @@ static void test_allow_list(void)
 	fx_close(&f);
 }
 
+/* The fast path with blocks in place: an established segment with data
+ * from a blocked source (exact or CIDR, either family) is still dropped,
+ * and one from anyone else passes. */
+static void test_fast_path_blocked(void)
+{
+	static const struct { const char *src, *dst; int verdict; } cases[] = {
+		{ "198.18.0.9", HOST, XDP_DROP }, { "198.18.5.77", HOST, XDP_DROP },
+		{ "198.18.6.77", HOST, XDP_PASS }, { "2001:db8:9:1::5", HOST6, XDP_DROP },
+		{ "2001:db8:7:7::abcd", HOST6, XDP_DROP }, { "2001:db8:7:8::abcd", HOST6, XDP_PASS },
+	};
+	struct fx f;
+
+	h_begin("fast path: established data from blocked sources is dropped");
+	if (!open_or_fail(&f, NULL))
+		return;
+	CHECK_EQ(add_block(&f, "198.18.0.9", 0), 0, "block add exact");
+	CHECK_EQ(add_block(&f, "198.18.5.0/24", 0), 0, "block add cidr");
+	CHECK_EQ(add_block(&f, "2001:db8:9::/48", 0), 0, "block add v6 cidr");
+	CHECK_EQ(add_block(&f, "2001:db8:7:7::/64", 0), 0, "block add v6 source prefix");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pkt_spec s = fx_tcp(cases[i].src, cases[i].dst, 80, ACK | PSH);
+
+		s.payload = 100;
+		CHECK(fx_run(&f, &s) == cases[i].verdict, "%s: want %s", cases[i].src,
+		      cases[i].verdict == XDP_DROP ? "drop" : "pass");
+	}
+	CHECK_EQ(fx_stat(&f, SG_STAT_DROP_BLOCKED), 4, "dropped_blocked");
+	CHECK_EQ(fx_stat(&f, SG_STAT_PROBES), 0, "probes");
+	fx_close(&f);
+}
+
 static void test_manual_blocks(void)
 {
 	struct pkt_spec s;
@@ -776,6 +807,7 @@ int main(void)
 	test_block_expiry();
 	test_allow_list();
 	test_manual_blocks();
+	test_fast_path_blocked();
 	test_monitor_mode();
 	test_host_udp_replies();
 	test_ipv6_prefix();
