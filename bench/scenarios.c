@@ -15,6 +15,7 @@
 #include "ops.h"
 #include "sg_parse.h"
 #include "scenarios.h"
+#include "scanguard.skel.h"
 
 static int prog_fd(struct bm_ctx *c, struct sg_subject *s, enum bm_prog p)
 {
@@ -173,7 +174,9 @@ static uint32_t flood_capacity(struct bm_ctx *c, struct sg_subject *s)
 {
 	/* Per-CPU LRU lists split max_entries evenly across possible CPUs; a
 	 * flood arriving on one CPU evicts once that CPU's share is used. */
-	return s->track_entries / c->ncpus;
+	if (bpf_map__map_flags(s->skel->maps.SG_MAP_TRACK) & BPF_F_NO_COMMON_LRU)
+		return s->track_entries / c->ncpus;
+	return s->track_entries;
 }
 
 /* ---- main table ------------------------------------------------------------ */
