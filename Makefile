@@ -5,6 +5,10 @@
 OUT       := build
 PREFIX    ?= /usr/local
 SBINDIR   ?= $(PREFIX)/sbin
+MANDIR    ?= $(PREFIX)/share/man
+UNITDIR   ?= $(PREFIX)/lib/systemd/system
+COMPDIR   ?= $(PREFIX)/share/bash-completion/completions
+SYSCONFDIR ?= /etc
 CLANG     ?= clang
 CC        ?= gcc
 BPFTOOL   ?= bpftool
@@ -26,16 +30,22 @@ CFLAGS     ?= -O2 -g
 CFLAGS     += -Wall -Wextra -Werror -Wno-unused-parameter -std=gnu11 \
 	      -D_GNU_SOURCE -Iinclude -I$(OUT) -MD -MP
 LDLIBS     := -lbpf -lelf -lz
+DAEMON_LIBS := -lmicrohttpd -lconfig
 
 COMMON_SRCS := user/log.c user/addr.c user/json.c user/pin.c user/cfgkeys.c \
-	       user/ops.c user/fmt.c
-DAEMON_SRCS := user/scanguardd.c user/loader.c user/events.c user/hostaddr.c
-CTL_SRCS    := user/scanguardctl.c
+	       user/ops.c user/fmt.c user/links.c
+DAEMON_SRCS := user/scanguardd.c user/loader.c user/events.c user/hostaddr.c \
+	       user/options.c user/conffile.c user/evlog.c user/metrics.c
+CTL_SRCS    := user/scanguardctl.c user/ctl_replay.c user/replay.c user/replay_report.c \
+	       user/replay_env.c user/replay_learn.c user/capture.c user/htab.c user/audit.c user/sockdiag.c \
+	       user/top.c user/term.c
 COMMON_OBJS := $(COMMON_SRCS:user/%.c=$(OUT)/%.o)
 DAEMON_OBJS := $(DAEMON_SRCS:user/%.c=$(OUT)/%.o)
 CTL_OBJS    := $(CTL_SRCS:user/%.c=$(OUT)/%.o)
 
-UNIT_TESTS  := $(OUT)/tests/test_xdp $(OUT)/tests/test_detect $(OUT)/tests/test_addr
+UNIT_TESTS  := $(OUT)/tests/test_xdp $(OUT)/tests/test_detect $(OUT)/tests/test_addr \
+	       $(OUT)/tests/test_budget $(OUT)/tests/test_conffile
+TEST_TOOLS  := $(OUT)/tests/mkpcap
 
 BENCH_SRCS  := bench/main.c bench/measure.c bench/subjects.c bench/state.c \
 	       bench/scenarios.c bench/memory.c bench/report.c
@@ -44,9 +54,12 @@ BENCH_BINS  := $(OUT)/bench/scanguard-bench $(OUT)/bench/sg-flood $(OUT)/bench/s
 	       $(OUT)/bench/empty.bpf.o
 
 .DELETE_ON_ERROR:
-.PHONY: all deps test demo install uninstall clean unit bench bench-build
+.PHONY: all binaries deps test demo install uninstall clean unit container-test bench bench-build
 
-all: deps $(OUT)/scanguardd $(OUT)/scanguardctl
+all: deps binaries
+
+# The programs alone, without installing packages (container builds).
+binaries: $(OUT)/scanguardd $(OUT)/scanguardctl
 
 deps:
 	$(Q)./scripts/install-deps.sh
@@ -72,11 +85,11 @@ $(OUT)/%.o: user/%.c $(OUT)/scanguard.skel.h | $(OUT)
 
 $(OUT)/scanguardd: $(DAEMON_OBJS) $(COMMON_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) $(DAEMON_LIBS) -o $@
 
 $(OUT)/scanguardctl: $(CTL_OBJS) $(COMMON_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -lpcap -lm -o $@
 
 # ---- tests --------------------------------------------------------------------
 $(OUT)/tests/%.o: tests/unit/%.c $(OUT)/scanguard.skel.h | $(OUT)/tests
@@ -94,6 +107,15 @@ $(OUT)/tests/test_detect: $(OUT)/tests/test_detect.o $(OUT)/tests/pkt.o $(OUT)/t
 $(OUT)/tests/test_addr: $(OUT)/tests/test_addr.o $(OUT)/tests/harness.o $(COMMON_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUT)/tests/test_budget: $(OUT)/tests/test_budget.o $(OUT)/tests/pkt.o $(OUT)/tests/fixture.o $(OUT)/tests/harness.o $(COMMON_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUT)/tests/test_conffile: $(OUT)/tests/test_conffile.o $(OUT)/tests/harness.o $(OUT)/options.o $(OUT)/conffile.o $(COMMON_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -lconfig -o $@
+
 
 # ---- benchmark (bench/README.md) ------------------------------------------------
 $(OUT)/bench/%.bpf.o: bench/%.bpf.c | $(OUT)/bench
@@ -134,15 +156,36 @@ unit: all $(UNIT_TESTS) $(BENCH_BINS)
 test: unit
 	$(Q)./tests/run.sh
 
+# The container image, built with podman and run against the namespace lab
+# (also part of `make test`).
+container-test: all
+	$(Q)./tests/run.sh container
+
 demo: all
 	$(Q)./scripts/demo.sh
 
+# Programs, systemd unit, man pages, bash completion, logrotate, and the
+# example configuration (never over an existing one).
 install: all
-	install -d $(DESTDIR)$(SBINDIR)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(COMPDIR) $(DESTDIR)$(SYSCONFDIR)/scanguard $(DESTDIR)$(SYSCONFDIR)/logrotate.d
 	install -m 0755 $(OUT)/scanguardd $(OUT)/scanguardctl $(DESTDIR)$(SBINDIR)/
+	install -m 0644 man/scanguardd.8 man/scanguardctl.8 $(DESTDIR)$(MANDIR)/man8/
+	sed 's|@SBINDIR@|$(SBINDIR)|g' deploy/systemd/scanguard.service \
+		>$(DESTDIR)$(UNITDIR)/scanguard.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/scanguard.service
+	install -m 0644 deploy/bash-completion/scanguardctl $(DESTDIR)$(COMPDIR)/scanguardctl
+	ln -sf scanguardctl $(DESTDIR)$(COMPDIR)/scanguardd
+	install -m 0644 deploy/logrotate/scanguard $(DESTDIR)$(SYSCONFDIR)/logrotate.d/scanguard
+	[ -e $(DESTDIR)$(SYSCONFDIR)/scanguard/scanguard.conf ] || \
+		install -m 0644 deploy/scanguard.conf $(DESTDIR)$(SYSCONFDIR)/scanguard/scanguard.conf
 
+# Leaves the configuration file, which may hold the operator's changes.
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/scanguardd $(DESTDIR)$(SBINDIR)/scanguardctl
+	rm -f $(DESTDIR)$(SBINDIR)/scanguardd $(DESTDIR)$(SBINDIR)/scanguardctl \
+		$(DESTDIR)$(MANDIR)/man8/scanguardd.8 $(DESTDIR)$(MANDIR)/man8/scanguardctl.8 \
+		$(DESTDIR)$(UNITDIR)/scanguard.service $(DESTDIR)$(COMPDIR)/scanguardctl \
+		$(DESTDIR)$(COMPDIR)/scanguardd $(DESTDIR)$(SYSCONFDIR)/logrotate.d/scanguard
 
 clean:
 	rm -rf $(OUT)

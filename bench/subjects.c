@@ -68,6 +68,8 @@ int sg_subject_open(struct sg_subject *s, uint32_t track_entries)
 	s->m.cidr_blocks = bpf_map__fd(s->skel->maps.SG_MAP_CIDR_BLOCKS);
 	s->m.allow = bpf_map__fd(s->skel->maps.SG_MAP_ALLOW);
 	s->m.ifaces = bpf_map__fd(s->skel->maps.SG_MAP_IFACES);
+	s->m.traps = bpf_map__fd(s->skel->maps.SG_MAP_TRAPS);
+	s->m.exposed = bpf_map__fd(s->skel->maps.SG_MAP_EXPOSED);
 	ret = sg_maps_from_fds(&s->m);
 	if (ret)
 		goto fail;

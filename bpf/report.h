@@ -15,6 +15,7 @@
 #include "maps.h"
 #include "block.h"
 #include "track.h"
+#include "budget.h"
 
 /* Everything a detection needs, as plain data. */
 struct sg_report {
@@ -53,7 +54,12 @@ __noinline int sg_report(struct sg_report *r)
 	ttl = sg_offender_ttl(&r->key, r->now, cfg, &strikes);
 	/* In monitor mode the entry still exists: it marks the source as
 	 * reported, so it is reported once per block, and it is not dropped. */
-	if (r->net)
+	/* Bounded blast radius: past max-blocks, report but do not block. */
+	if (st->nr_blocks + st->nr_cidr_blocks >= cfg->max_blocks) {
+		action = SG_ACT_CAP_REACHED;
+		stats->c[SG_STAT_BLOCK_CAP_REACHED]++;
+		err = 0;
+	} else if (r->net)
 		err = sg_block_net(st, &r->key, r->family == 6 ? r->prefixlen : r->prefixlen + 96,
 				   r->now, ttl, strikes);
 	else
@@ -66,7 +72,13 @@ __noinline int sg_report(struct sg_report *r)
 	}
 	stats->c[SG_STAT_DETECTIONS]++;
 
-	ev = bpf_ringbuf_reserve(&SG_MAP_EVENTS, sizeof(*ev), 0);
+	/* Over budget: blocked all the same, reported only as a count. */
+	ev = NULL;
+	if (sg_event_budget(&r->key, r->now, stats)) {
+		ev = bpf_ringbuf_reserve(&SG_MAP_EVENTS, sizeof(*ev), 0);
+		if (!ev)
+			stats->c[SG_STAT_EVENTS_LOST]++;
+	}
 	if (ev) {
 		ev->ts_ns = r->now;
 		ev->src = r->key;
@@ -83,7 +95,7 @@ __noinline int sg_report(struct sg_report *r)
 		ev->hosts = r->t.hosts;
 		ev->protect = cfg->protect;
 		ev->window_ns = r->window_ns;
-		ev->block_ttl_ns = action == SG_ACT_BLOCK_FAILED ? 0 : ttl;
+		ev->block_ttl_ns = action == SG_ACT_BLOCKED || action == SG_ACT_MONITORED ? ttl : 0;
 		ev->last_dst = r->dst;
 		ev->last_target = r->last_target;
 		ev->pad = 0;
@@ -97,16 +109,15 @@ __noinline int sg_report(struct sg_report *r)
 			ev->sample[0] = r->last_target;
 		}
 		bpf_ringbuf_submit(ev, 0);
-	} else {
-		stats->c[SG_STAT_EVENTS_LOST]++;
 	}
 
-	if (action != SG_ACT_BLOCK_FAILED) {
+	if (action == SG_ACT_BLOCKED || action == SG_ACT_MONITORED) {
 		if (r->net) {
 			bpf_map_delete_elem(&SG_MAP_NET_TRACK, &r->key);
 			bpf_map_delete_elem(&SG_MAP_NET_SUSPECT, &r->key);
 		} else {
-			bpf_map_delete_elem(&SG_MAP_TRACK, &r->key);
+			if (bpf_map_delete_elem(&SG_MAP_TRACK, &r->key) == 0)
+				stats->c[SG_STAT_TRACK_DELETES]++;
 			bpf_map_delete_elem(&SG_MAP_SUSPECT, &r->key);
 			bpf_map_delete_elem(&SG_MAP_SLOW, &r->key);
 		}

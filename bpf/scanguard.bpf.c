@@ -81,6 +81,15 @@ static __always_inline int sg_process(struct xdp_md *ctx, const int test)
 		sg_source_key(&p, cfg->ipv6_prefix, &key);
 		have_key = 1;
 		if (sg_is_blocked(st, &key, &p.src, &clk, &expired)) {
+			/* Policy "new": a wrongly framed partner keeps its
+			 * established sessions; only its probes are dropped.
+			 * (The fast path's packets are established traffic.) */
+			if (cfg->block_policy == SG_POLICY_NEW &&
+			    (fast || ((res == SG_PARSE_NO_L4 || res == SG_PARSE_OK) &&
+				      !sg_classify(ctx, &p, res, cfg->protect).kind))) {
+				reason = SG_STAT_BLOCKED_PASSED;
+				goto out;
+			}
 			if (cfg->mode == SG_MODE_MONITOR) {
 				reason = SG_STAT_MONITOR_PASSED;
 				goto out;

@@ -119,17 +119,22 @@ static __always_inline struct sg_suspect *sg_suspect_get(void *suspect_map,
  * its window is over.  Whether the last window saw a failure carries over,
  * so slow scanners, one probe per window, are still noticed. */
 static __always_inline struct sg_track *sg_track_get(void *track_map, const struct sg_addr *key,
-						     __u64 now, __u64 window_ns)
+						     __u64 now, __u64 window_ns, __u32 *inserted)
 {
 	struct sg_track *t = bpf_map_lookup_elem(track_map, key);
 	struct sg_track fresh = { .window_start = now };
 
 	if (t && now - t->window_start < window_ns)
 		return t;
-	if (t)
+	/* Two separate updates: clang may otherwise fold "updated && !t"
+	 * into arithmetic on the map pointer, which the verifier refuses. */
+	if (t) {
 		fresh.bits = t->bits & SG_TRACK_HAD_FAILURE;
-	/* On a race for a new source the loser uses the winner's entry. */
-	bpf_map_update_elem(track_map, key, &fresh, t ? BPF_ANY : BPF_NOEXIST);
+		bpf_map_update_elem(track_map, key, &fresh, BPF_ANY);
+	} else if (bpf_map_update_elem(track_map, key, &fresh, BPF_NOEXIST) == 0) {
+		/* On a race for a new source the loser uses the winner's. */
+		*inserted = 1;
+	}
 	return bpf_map_lookup_elem(track_map, key);
 }
 
@@ -229,7 +234,7 @@ static __always_inline int sg_admit_check(const struct sg_admit_slot *slot, int 
  * (or, for a stale slot, only its failure, as sg_track_get carries it). */
 static __always_inline struct sg_track *sg_admit_promote(void *track_map, const struct sg_addr *key,
 							 struct sg_admit_slot *slot, int stale,
-							 __u64 now)
+							 __u64 now, __u32 *inserted)
 {
 	struct sg_track fresh = { .window_start = now };
 
@@ -248,7 +253,8 @@ static __always_inline struct sg_track *sg_admit_promote(void *track_map, const 
 	}
 	slot->fp = 0;
 	/* On a race for a new key the loser uses the winner's entry. */
-	bpf_map_update_elem(track_map, key, &fresh, BPF_NOEXIST);
+	if (bpf_map_update_elem(track_map, key, &fresh, BPF_NOEXIST) == 0)
+		*inserted = 1;
 	return bpf_map_lookup_elem(track_map, key);
 }
 

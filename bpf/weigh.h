@@ -69,7 +69,7 @@ static __always_inline void sg_report_init(struct sg_report *r, const struct sg_
 __noinline int sg_weigh_net(const struct sg_pkt *p, const struct sg_probe *pr, __u64 now,
 			    __u32 ifindex)
 {
-	__u32 zero = 0, n, fp, len;
+	__u32 zero = 0, n = 0, fp, len;
 	struct sg_config *cfg = bpf_map_lookup_elem(&SG_MAP_CONFIG, &zero);
 	struct sg_admit_slot *slot;
 	struct sg_report *r;
@@ -96,10 +96,11 @@ __noinline int sg_weigh_net(const struct sg_pkt *p, const struct sg_probe *pr, _
 			slot->fp = fp;	/* last: it makes the slot valid */
 			return 0;
 		}
-		nt = slot ? sg_admit_promote(&SG_MAP_NET_TRACK, &key, slot, a == SG_ADMIT_STALE, now)
-			  : sg_track_get(&SG_MAP_NET_TRACK, &key, now, cfg->window_ns);
+		nt = slot ? sg_admit_promote(&SG_MAP_NET_TRACK, &key, slot, a == SG_ADMIT_STALE, now,
+					     &n)
+			  : sg_track_get(&SG_MAP_NET_TRACK, &key, now, cfg->window_ns, &n);
 	} else if (now - nt->window_start >= cfg->window_ns) {
-		nt = sg_track_get(&SG_MAP_NET_TRACK, &key, now, cfg->window_ns);
+		nt = sg_track_get(&SG_MAP_NET_TRACK, &key, now, cfg->window_ns, &n);
 	}
 	if (!nt || sg_track_add(&SG_MAP_NET_SUSPECT, &key, nt, pr->target) != SG_ADD_NEW)
 		return 0;
@@ -129,7 +130,7 @@ static __always_inline void sg_first_contact(struct xdp_md *ctx, const struct sg
 					     struct sg_stats *stats)
 {
 	pr->open = sg_probe_open(ctx, p, pr, cfg->protect);
-	pr->open_later = 0;
+	pr->check = SG_CHECK_NONE;	/* looked up: later reads take pr->open */
 	pr->first = 1;
 	stats->c[pr->open ? SG_STAT_PROBES_OPEN : SG_STAT_PROBES_FAILED]++;
 }
@@ -146,7 +147,7 @@ static __always_inline struct sg_track *sg_admit(struct xdp_md *ctx, const struc
 	int scoring = cfg->score_threshold > 0;
 	struct sg_admit_slot *slot;
 	struct sg_track *t;
-	__u32 fp;
+	__u32 fp, inserted = 0;
 	int a, hit;
 
 	slot = sg_admit_slot(&sg_admit_src, SG_ADMIT_SRC_SLOTS, key, &fp, &hit);
@@ -169,10 +170,12 @@ static __always_inline struct sg_track *sg_admit(struct xdp_md *ctx, const struc
 		return NULL;
 	}
 	t = slot && a != SG_ADMIT_NEW ?
-	    sg_admit_promote(&SG_MAP_TRACK, key, slot, a == SG_ADMIT_STALE, now) :
-	    sg_track_get(&SG_MAP_TRACK, key, now, cfg->window_ns);
+	    sg_admit_promote(&SG_MAP_TRACK, key, slot, a == SG_ADMIT_STALE, now, &inserted) :
+	    sg_track_get(&SG_MAP_TRACK, key, now, cfg->window_ns, &inserted);
 	if (!t)
 		stats->c[SG_STAT_TRACK_FAILED]++;
+	if (inserted)
+		stats->c[SG_STAT_TRACK_INSERTS]++;
 	return t;
 }
 
@@ -213,7 +216,9 @@ __noinline int sg_weigh(struct xdp_md *ctx, const struct sg_pkt *p, struct sg_pr
 		if (!t)
 			return 0;
 	} else if (now - t->window_start >= cfg->window_ns) {
-		t = sg_track_get(&SG_MAP_TRACK, src_key, now, cfg->window_ns);
+		__u32 inserted = 0;	/* a new window, not a new source */
+
+		t = sg_track_get(&SG_MAP_TRACK, src_key, now, cfg->window_ns, &inserted);
 		if (!t) {
 			stats->c[SG_STAT_TRACK_FAILED]++;
 			sg_first_contact(ctx, p, pr, cfg, stats);

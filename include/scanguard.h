@@ -55,6 +55,15 @@
 #define SG_MAX_THRESHOLD	(SG_INLINE_SLOTS + SG_SUSPECT_SLOTS * 3 / 4)
 
 #define SG_EVENT_SAMPLE		16	/* targets reported in an event */
+
+/* Event budgets (bpf/budget.h): a storm of detections, e.g. from spoofed
+ * sources, is reported at most this fast; the rest is still blocked, and
+ * counted as dropped events, never queued.  The ring buffer holds about
+ * 1800 events, so one second of the global budget always fits. */
+#define SG_EVENT_BUDGET_GLOBAL	500	/* events per second, all sources */
+#define SG_EVENT_BUDGET_SOURCE	4	/* events per source per period */
+#define SG_EVENT_BUDGET_PERIOD_S 60
+#define SG_EVENT_BUDGET_SOURCES	16384	/* sources whose budget is remembered (LRU) */
 #define SG_SLOW_BLOOM_WORDS	4	/* 256-bit filter of a slow source's targets */
 #define SG_MAX_SLOW_THRESHOLD	64	/* keeps the filter's false hits rare */
 #define SG_VLAN_MAX_DEPTH	2	/* 802.1Q / 802.1ad tags parsed */
@@ -87,6 +96,7 @@
 #define SG_DEFAULT_SLOW_WINDOW_S 21600	/* 6 hours */
 #define SG_DEFAULT_SLOW_THRESHOLD 20
 #define SG_DEFAULT_BLOCK_TTL_MAX_S 86400
+#define SG_DEFAULT_MAX_BLOCKS	10000
 
 #define SG_NSEC_PER_SEC		1000000000ULL
 
@@ -110,6 +120,11 @@
 #define SG_MAP_TRAPS		sg_traps
 #define SG_MAP_EXPOSED		sg_exposed
 #define SG_MAP_FLOWS		sg_flows
+
+/* Inside an instance's pin directory: the pinned bpf_links that keep the
+ * program attached while no daemon runs, one per interface. */
+#define SG_PIN_LINKS_DIR	"links"
+#define SG_PIN_LINK_FMT		"xdp_%u"	/* by ifindex */
 
 #define SG_STR_(x)		#x
 #define SG_STR(x)		SG_STR_(x)
@@ -136,6 +151,12 @@ enum sg_mode {
 	SG_MODE_MONITOR = 1,
 };
 
+enum sg_block_policy {
+	SG_POLICY_ALL = 0,	/* drop every packet of a blocked source */
+	SG_POLICY_NEW = 1,	/* drop only its probes and new connections: a wrongly
+				 * framed partner keeps its established sessions */
+};
+
 enum sg_protect {
 	SG_PROTECT_HOST = 0,	/* this host's own sockets say what is open */
 	SG_PROTECT_SEGMENT = 1,	/* a forwarded segment: sg_exposed says what is open */
@@ -158,6 +179,8 @@ struct sg_config {
 	__u32 pad;
 	__u64 slow_window_ns;
 	__u64 block_ttl_max_ns;	/* cap for repeat offenders */
+	__u32 max_blocks;	/* simultaneous automatic blocks allowed (blast radius) */
+	__u32 block_policy;	/* enum sg_block_policy */
 };
 
 /* Runtime state shared by both sides (array map, one element, mmapable so
@@ -304,7 +327,14 @@ struct sg_block {
 	__u32 strikes;		/* 1 for a first block, more for repeat offenders */
 };
 
-#define SG_ALLOW_AUTO		1	/* own address / loopback, kept by the daemon */
+/* Allow-list entries the daemon keeps current; operators cannot remove them. */
+#define SG_ALLOW_AUTO		1	/* this host's own address, or loopback */
+#define SG_ALLOW_GATEWAY	2	/* a default gateway */
+#define SG_ALLOW_RESOLVER	4	/* a configured DNS resolver */
+#define SG_ALLOW_AUTOMATIC	(SG_ALLOW_AUTO | SG_ALLOW_GATEWAY | SG_ALLOW_RESOLVER)
+/* From the daemon's configuration (file or flags): a reload removes it when
+ * the configuration no longer lists it. */
+#define SG_ALLOW_CONFIG		8
 
 struct sg_allow {
 	__u32 flags;		/* SG_ALLOW_* */
@@ -316,8 +346,9 @@ enum sg_action {
 	SG_ACT_BLOCKED = 0,	/* enforce mode: source blocked */
 	SG_ACT_MONITORED = 1,	/* monitor mode: reported only */
 	SG_ACT_BLOCK_FAILED = 2,	/* block table full: probes dropped, source not blocked */
+	SG_ACT_CAP_REACHED = 3,		/* max-blocks reached: probes dropped, source not blocked */
 };
-#define SG_ACTION_NAMES { "blocked", "monitored", "block_failed" }
+#define SG_ACTION_NAMES { "blocked", "monitored", "block_failed", "cap_reached" }
 
 struct sg_event {
 	__u64 ts_ns;		/* kernel monotonic clock */
@@ -364,7 +395,9 @@ struct sg_iface {
 	__u32 pad;
 };
 
-/* ---- Statistics (per-CPU array, one element) ---------------------------- */
+/* ---- Statistics (per-CPU array, one element) ----------------------------
+ * Append new counters at the end: a running instance keeps its counters
+ * across an upgrade by their index. */
 
 #define SG_STATS(X)							\
 	X(PACKETS,		"packets")				\
@@ -383,8 +416,14 @@ struct sg_iface {
 	X(BLOCKS_EXPIRED,	"blocks_expired")			\
 	X(BLOCK_TABLE_FULL,	"block_table_full")			\
 	X(TRACK_FAILED,		"track_insert_failed")			\
+	X(TRACK_INSERTS,	"sources_tracked")			\
+	X(TRACK_DELETES,	"sources_forgotten")			\
+	X(BLOCK_CAP_REACHED,	"block_cap_reached")			\
+	X(BLOCKED_PASSED,	"blocked_traffic_passed")		\
 	X(EVENTS_LOST,		"events_lost")				\
-	X(FLOWS_RECORDED,	"flows_recorded")
+	X(FLOWS_RECORDED,	"flows_recorded")				\
+	X(EVENTS_BUDGET_GLOBAL,	"events_dropped_global_budget")		\
+	X(EVENTS_BUDGET_SOURCE,	"events_dropped_source_budget")
 
 enum sg_stat {
 #define SG_STAT_ENUM(id, name) SG_STAT_##id,
@@ -393,8 +432,13 @@ enum sg_stat {
 	SG_STAT_MAX
 };
 
+/* The value has room for counters added later, so its layout (and with it
+ * the pinned map a running instance keeps) survives upgrades that add one. */
+#define SG_STATS_CAP		64
+
 struct sg_stats {
-	__u64 c[SG_STAT_MAX];
+	__u64 c[SG_STATS_CAP];
 };
+_Static_assert(SG_STAT_MAX <= SG_STATS_CAP, "raise SG_STATS_CAP");
 
 #endif /* SCANGUARD_H */

@@ -9,7 +9,9 @@ set -eu
 
 PKGS="make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev pkg-config bpftool
       libc6-dev linux-libc-dev iproute2 nmap hping3 masscan tcpdump
-      netcat-openbsd procps python3 jq util-linux
+      netcat-openbsd procps python3 jq util-linux libmicrohttpd-dev libconfig-dev curl
+      podman runc containernetworking-plugins debootstrap bash-completion
+      man-db groff-base bsdextrautils systemd libpcap-dev tmux
       libxdp1 nftables ethtool python3-matplotlib"
 
 missing=""

@@ -43,6 +43,8 @@ run_suite() {	# name, command...
 }
 
 run_suite unit_addr "$BUILD/tests/test_addr"
+run_suite unit_conffile "$BUILD/tests/test_conffile"
+run_suite unit_budget unshare -n "$BUILD/tests/test_budget"
 # Own network namespace: socket lookups then see only the test's sockets.
 run_suite unit_xdp unshare -n "$BUILD/tests/test_xdp"
 run_suite unit_detect unshare -n "$BUILD/tests/test_detect"
@@ -51,6 +53,13 @@ for t in tests/e2e/test_*.sh; do
 	n=$(basename "$t" .sh)
 	run_suite "e2e_${n#test_}" bash "$t"
 done
+for t in tests/deploy/test_*.sh; do
+	[ -e "$t" ] || continue
+	n=$(basename "$t" .sh)
+	run_suite "deploy_${n#test_}" bash "$t"
+done
+# About 2 minutes on a new machine (base image, image build), 30 s after.
+run_suite container bash tests/container/test_container.sh
 
 rm -rf "$LOGDIR"
 echo "$pass passed, $fail failed"

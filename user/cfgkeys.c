@@ -9,6 +9,7 @@
 
 static const char *const mode_names[] = { "enforce", "monitor", NULL };
 static const char *const protect_names[] = { "host", "segment", NULL };
+static const char *const policy_names[] = { "all", "new", NULL };
 
 #define KEY(n, t, field, lo, hi, h, ...) \
 	{ .name = n, .type = t, .off = offsetof(struct sg_config, field), .min = lo, .max = hi, \
@@ -16,31 +17,36 @@ static const char *const protect_names[] = { "host", "segment", NULL };
 
 const struct sg_cfgkey sg_cfgkeys[] = {
 	KEY("threshold", SG_CFG_COUNT, threshold, 1, SG_MAX_THRESHOLD,
-	    "distinct ports a source may probe per window (failed ones while scoring is on); one more blocks"),
+	    "distinct ports (failed ones when scoring) allowed per window"),
 	KEY("window", SG_CFG_SECONDS, window_ns, 1, SG_MAX_WINDOW_S,
-	    "seconds over which distinct ports and the score are counted"),
+	    "seconds over which ports and the score are counted"),
 	KEY("block-ttl", SG_CFG_SECONDS, block_ttl_ns, 1, SG_MAX_BLOCK_TTL_S,
-	    "seconds a detected source stays blocked the first time"),
+	    "seconds a source stays blocked the first time"),
 	KEY("block-ttl-max", SG_CFG_SECONDS, block_ttl_max_ns, 1, SG_MAX_BLOCK_TTL_S,
-	    "cap for repeat offenders, whose block doubles each time"),
+	    "cap for repeat offenders (their block doubles)"),
+	KEY("max-blocks", SG_CFG_COUNT, max_blocks, 1, SG_MAX_BLOCKS,
+	    "blocks at once; past it detections are only reported"),
+	KEY("block-policy", SG_CFG_ENUM, block_policy, 0, 1,
+	    "all (drop everything) or new (only probes, new connections)",
+	    .names = policy_names),
 	KEY("mode", SG_CFG_ENUM, mode, 0, 1, "enforce (drop) or monitor (report only)", .names = mode_names),
 	KEY("protect", SG_CFG_ENUM, protect, 0, 1,
-	    "host (this host's sockets say what is open) or segment (the exposed-services list does)",
+	    "host (sockets say what is open) or segment (expose list)",
 	    .names = protect_names),
 	KEY("ipv6-prefix", SG_CFG_COUNT, ipv6_prefix, 16, 128,
-	    "IPv6 sources are counted and blocked per prefix of this length"),
+	    "IPv6 sources are counted and blocked per /LEN"),
 	KEY("score-threshold", SG_CFG_COUNT, score_threshold, 0, SG_MAX_SCORE,
-	    "failure score that blocks (Threshold Random Walk steps); 0 turns scoring off"),
+	    "failure score that blocks (TRW steps); 0 = scoring off"),
 	KEY("score-credit", SG_CFG_COUNT, score_credit, 0, SG_MAX_SCORE,
-	    "most a source's successful connections can offset its failures"),
+	    "most that successful connections offset failures"),
 	KEY("sweep-threshold", SG_CFG_COUNT, sweep_threshold, 0, SG_MAX_THRESHOLD,
-	    "segment mode: distinct destination hosts per window; 0 = off"),
+	    "segment mode: hosts probed per window; 0 = off"),
 	KEY("net-threshold", SG_CFG_COUNT, net_threshold, 0, SG_MAX_THRESHOLD,
-	    "distinct targets per source network per window (distributed scans); 0 = off"),
+	    "targets per source network per window; 0 = off"),
 	KEY("net-prefix4", SG_CFG_COUNT, net_prefix4, 8, 32, "IPv4 source network length"),
 	KEY("net-prefix6", SG_CFG_COUNT, net_prefix6, 16, 128, "IPv6 source network length"),
 	KEY("slow-threshold", SG_CFG_COUNT, slow_threshold, 0, SG_MAX_SLOW_THRESHOLD,
-	    "distinct failed targets per slow window; 0 = off"),
+	    "failed targets per slow window; 0 = off"),
 	KEY("slow-window", SG_CFG_SECONDS, slow_window_ns, 60, SG_MAX_SLOW_WINDOW_S,
 	    "the slow-scan window"),
 };
@@ -64,6 +70,8 @@ void sg_config_defaults(struct sg_config *cfg)
 	cfg->slow_threshold = SG_DEFAULT_SLOW_THRESHOLD;
 	cfg->slow_window_ns = SG_DEFAULT_SLOW_WINDOW_S * SG_NSEC_PER_SEC;
 	cfg->block_ttl_max_ns = SG_DEFAULT_BLOCK_TTL_MAX_S * SG_NSEC_PER_SEC;
+	cfg->max_blocks = SG_DEFAULT_MAX_BLOCKS;
+	cfg->block_policy = SG_POLICY_ALL;
 }
 
 const struct sg_cfgkey *sg_cfgkey_find(const char *name)

@@ -7,7 +7,9 @@
 #include <string.h>
 #include <time.h>
 #include <bpf/libbpf.h>
+#include <stdlib.h>
 #include "addr.h"
+#include "evlog.h"
 #include "events.h"
 #include "fmt.h"
 #include "json.h"
@@ -84,14 +86,24 @@ static int on_event(void *ctx, void *data, size_t size)
 {
 	struct sg_events *e = ctx;
 
+	char *line = NULL;
+	size_t len = 0;
+	FILE *m;
+
 	if (size < sizeof(struct sg_event))
 		return 0;
-	sg_event_write_json(e->out, data);
+	m = open_memstream(&line, &len);
+	if (!m)
+		return 0;
+	sg_event_write_json(m, data);
+	fclose(m);
+	sg_evlog_line(e->out, line, len, true);
+	free(line);
 	e->written++;
 	return 0;
 }
 
-int sg_events_open(struct sg_events *e, int ringbuf_fd, FILE *out)
+int sg_events_open(struct sg_events *e, int ringbuf_fd, struct sg_evlog *out)
 {
 	memset(e, 0, sizeof(*e));
 	e->out = out;

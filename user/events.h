@@ -7,14 +7,15 @@
 #include "scanguard.h"
 
 struct ring_buffer;
+struct sg_evlog;
 
 struct sg_events {
 	struct ring_buffer *rb;
-	FILE *out;
+	struct sg_evlog *out;
 	unsigned long long written;
 };
 
-int sg_events_open(struct sg_events *e, int ringbuf_fd, FILE *out);
+int sg_events_open(struct sg_events *e, int ringbuf_fd, struct sg_evlog *out);
 /* Drains what is there, waiting up to timeout_ms; returns events or -errno. */
 int sg_events_poll(struct sg_events *e, int timeout_ms);
 void sg_events_close(struct sg_events *e);

@@ -26,6 +26,19 @@ const char *sg_stat_name(int id) { return NAME_OF(stat_names, (size_t)id); }
 
 static const char *const pc_names[] = SG_PC_NAMES;
 
+const char *sg_allow_origin(uint32_t flags)
+{
+	if (flags & SG_ALLOW_AUTO)
+		return "own-address";
+	if (flags & SG_ALLOW_GATEWAY)
+		return "gateway";
+	if (flags & SG_ALLOW_RESOLVER)
+		return "resolver";
+	if (flags & SG_ALLOW_CONFIG)
+		return "config";
+	return "operator";
+}
+
 const char *sg_target_str(uint32_t target, char *buf, size_t len)
 {
 	uint32_t pc = SG_TARGET_PC(target), port = SG_TARGET_PORT(target);

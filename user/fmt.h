@@ -13,6 +13,8 @@ const char *sg_detector_name(uint32_t d);
 const char *sg_action_name(uint32_t a);
 const char *sg_xdp_mode_name(uint32_t m);
 const char *sg_stat_name(int id);
+/* Why an allow-list entry is there: own-address, gateway, resolver, operator. */
+const char *sg_allow_origin(uint32_t flags);
 /* "tcp/22", "udp/53", "icmp", "tcp/any" (port 0 where a class takes ports) */
 const char *sg_target_str(uint32_t target, char *buf, size_t len);
 /* Parses "tcp/22", "udp/53", "sctp/80", "icmp", "tcp/any" or "tcp" (port 0 =

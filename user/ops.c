@@ -142,13 +142,14 @@ int sg_block_add(const struct sg_maps *m, const struct sg_cidr *c, uint64_t ttl_
 		if (cidr_len128(al) <= cidr_len128(c) && sg_cidr_contains(al, &c->addr)) {
 			snprintf(err, errlen, "%s is allow-listed (%s%s); remove that first",
 				 sg_cidr_str(c, bstr, sizeof(bstr)), sg_cidr_str(al, a, sizeof(a)),
-				 allow[i].flags & SG_ALLOW_AUTO ? ", this host's own address" : "");
+				 allow[i].flags & SG_ALLOW_AUTOMATIC ? ", kept automatically" : "");
 			free(allow);
 			return -EPERM;
 		}
-		if ((allow[i].flags & SG_ALLOW_AUTO) && sg_cidr_contains(c, &al->addr)) {
-			snprintf(err, errlen, "%s contains this host's own address %s",
-				 sg_cidr_str(c, bstr, sizeof(bstr)), sg_cidr_str(al, a, sizeof(a)));
+		if ((allow[i].flags & SG_ALLOW_AUTOMATIC) && sg_cidr_contains(c, &al->addr)) {
+			snprintf(err, errlen, "%s contains %s, which must never be blocked (%s)",
+				 sg_cidr_str(c, bstr, sizeof(bstr)), sg_cidr_str(al, a, sizeof(a)),
+				 sg_allow_origin(allow[i].flags));
 			free(allow);
 			return -EPERM;
 		}
@@ -436,9 +437,9 @@ int sg_allow_del(const struct sg_maps *m, const struct sg_cidr *c, bool allow_au
 		snprintf(err, errlen, "%s is not in the allow-list", sg_cidr_str(c, buf, sizeof(buf)));
 		return -ENOENT;
 	}
-	if ((val.flags & SG_ALLOW_AUTO) && !allow_auto) {
-		snprintf(err, errlen, "%s is this host's own address and always allowed",
-			 sg_cidr_str(c, buf, sizeof(buf)));
+	if ((val.flags & SG_ALLOW_AUTOMATIC) && !allow_auto) {
+		snprintf(err, errlen, "%s is kept in the allow-list automatically (%s)",
+			 sg_cidr_str(c, buf, sizeof(buf)), sg_allow_origin(val.flags));
 		return -EPERM;
 	}
 	if (bpf_map_delete_elem(m->allow, &k)) {

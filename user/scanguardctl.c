@@ -6,7 +6,9 @@
  * is validated completely before anything is changed.
  *
  * Exit status: 0 done, 1 the operation failed or was refused, 2 invalid
- * usage or input, 3 no scanguard instance at the pin path.
+ * usage or input, 3 no scanguard instance at the pin path, 4 (audit) an
+ * unexpected listener is exposed.  The operator tools (replay, audit, top)
+ * live in their own files; main collects their options here.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -17,19 +19,20 @@
 #include <bpf/bpf.h>
 #include "addr.h"
 #include "cfgkeys.h"
+#include "ctl.h"
 #include "fmt.h"
 #include "json.h"
+#include "links.h"
 #include "log.h"
 #include "ops.h"
 #include "pin.h"
 
-#define SG_VERSION "0.1.0"
-
-enum { EX_OK = 0, EX_FAIL = 1, EX_USAGE = 2, EX_NOINSTANCE = 3 };
+#include "version.h"
 
 static bool json_out;
 static const char *pin_path = SG_DEFAULT_PIN_PATH;
 static const char *opt_ttl;
+static struct sg_tool_args targs;
 static struct sg_maps maps;
 static struct jw jw;
 
@@ -60,23 +63,29 @@ static void usage(FILE *f)
 "Controls a running scanguard instance.\n"
 "\n"
 "Commands (any unique prefix works):\n"
-"  status                          instance, interfaces, configuration, table sizes\n"
+"  status                          instance, interfaces, configuration, tables\n"
 "  stats                           packet and detection counters\n"
 "  config get [KEY]                show configuration\n"
 "  config set KEY VALUE            change configuration live\n"
 "  allow add CIDR | del CIDR       never count or block these sources\n"
 "  allow list\n"
-"  block add ADDR[/LEN] [--ttl DURATION]   block by hand (no --ttl: until removed)\n"
+"  block add ADDR[/LEN] [--ttl DURATION]\n"
+"                                  block by hand (no --ttl: until removed)\n"
 "  block del ADDR[/LEN]\n"
 "  block list                      active blocks with time left\n"
 "  trap add|del PROTO/PORT         a port nothing should touch: one probe blocks\n"
 "  trap list\n"
-"  expose add|del PROTO/PORT@CIDR  segment mode: an open service (port 'any' = all)\n"
+"  expose add|del PROTO/PORT@CIDR  segment mode: an open service (port any = all)\n"
 "  expose list\n"
+"  detach                          detach the program and remove the instance\n"
+"                                  (refused while scanguardd runs on it)\n"
+"  replay CAPTURE                  what the program would have done to a capture\n"
+"  audit                           listening sockets: owners, exposure, expected\n"
+"  top                             live view: rates, sources, blocks, detections\n"
 "\n"
 "Config keys:\n");
 	for (size_t i = 0; i < sg_ncfgkeys; i++)
-		fprintf(f, "  %-12s %s\n", sg_cfgkeys[i].name, sg_cfgkeys[i].help);
+		fprintf(f, "  %-15s %s\n", sg_cfgkeys[i].name, sg_cfgkeys[i].help);
 	fprintf(f,
 "\n"
 "Options:\n"
@@ -85,7 +94,25 @@ static void usage(FILE *f)
 "  -h, --help        this help\n"
 "      --version     print the version\n"
 "\n"
-"Exit status: 0 done, 1 failed or refused, 2 invalid input, 3 no instance.\n",
+"replay options (defaults are scanguardd's):\n"
+"      --KEY VALUE           every config key above (--threshold 20)\n"
+"      --allow CIDR[,...]    never count or block these sources (repeatable)\n"
+"      --local CIDR[,...]    the protected addresses (default: inferred, for a\n"
+"                            capture taken on the protected host)\n"
+"      --open PROTO/PORT[-PORT][,...]  open though never answering in the capture\n"
+"      --trap PROTO/PORT[,...]         trap ports, as scanguardd --trap\n"
+"      --expose PROTO/PORT@CIDR[,...]  segment mode's open services\n"
+"      --top N               undetected sources listed (default 10)\n"
+"      --progress, --no-progress  progress on stderr (default: on a terminal)\n"
+"audit options:\n"
+"      --expect PROTO/PORT[-PORT][,...]  may be exposed (repeatable)\n"
+"      --expect-file FILE    the same, from a file (# comments)\n"
+"top options:\n"
+"      --interval SECONDS    refresh period (default 1, at least 0.1)\n"
+"      --count N             refreshes, then exit (default: until q or Ctrl-C)\n"
+"\n"
+"Exit status: 0 done, 1 failed or refused, 2 invalid input, 3 no instance,\n"
+"4 audit found an unexpected listener exposed on a protected interface.\n",
 		SG_DEFAULT_PIN_PATH);
 }
 
@@ -136,6 +163,9 @@ static int cmd_status(int argc, char **argv)
 	long tracked;
 	int ret;
 
+	struct sg_pinned_link links[SG_MAX_IFACES];
+	int nlinks, nlive = 0;
+
 	if (argc)
 		return fail(EX_USAGE, "status takes no arguments");
 	if ((ret = open_instance()))
@@ -148,19 +178,30 @@ static int cmd_status(int argc, char **argv)
 		return fail(EX_FAIL, "cannot read the allow-list: %s", strerror(-ret));
 	}
 	for (size_t i = 0; i < nallow; i++)
-		nauto += !!(allow[i].flags & SG_ALLOW_AUTO);
+		nauto += !!(allow[i].flags & SG_ALLOW_AUTOMATIC);
 	for (size_t i = 0; i < nblocks; i++)
 		nexact += blocks[i].exact;
 	tracked = count_keys(maps.track, sizeof(struct sg_addr));
+	nlinks = sg_links_list(pin_path, links, SG_MAX_IFACES);
+	sg_links_close(links, nlinks > 0 ? nlinks : 0);
+	for (int i = 0; i < nlinks; i++)
+		nlive += links[i].ifindex != 0;
 
 	if (json_out) {
 		jw_obj_open(&jw, NULL);
 		jw_bool(&jw, "daemon_running", running);
 		jw_str(&jw, "pin_path", pin_path);
+		jw_bool(&jw, "persistent", nlinks > 0);
+		jw_u64(&jw, "pinned_links", nlive);
 		jw_arr_open(&jw, "interfaces");
 	} else {
 		printf("daemon:      %s\n", running ? "running" : "not running (maps still pinned)");
 		printf("pin path:    %s\n", pin_path);
+		if (nlinks > 0)
+			printf("persistent:  %d pinned link%s keep the program attached\n", nlive,
+			       nlive == 1 ? "" : "s");
+		else
+			printf("persistent:  no (the program lives as long as the daemon)\n");
 		printf("interfaces: ");
 	}
 	for (__u32 i = 0; i < SG_MAX_IFACES; i++) {
@@ -193,6 +234,18 @@ static int cmd_status(int argc, char **argv)
 		jw_u64(&jw, "allow_entries", nallow);
 		jw_u64(&jw, "allow_automatic", nauto);
 		jw_i64(&jw, "tracked_sources", tracked);
+		jw_arr_open(&jw, "protected");
+		for (size_t i = 0; i < nallow; i++) {
+			char buf[SG_ADDRSTRLEN];
+
+			if (!(allow[i].flags & SG_ALLOW_AUTOMATIC))
+				continue;
+			jw_obj_open(&jw, NULL);
+			jw_str(&jw, "cidr", sg_cidr_str(&allow[i].cidr, buf, sizeof(buf)));
+			jw_str(&jw, "origin", sg_allow_origin(allow[i].flags));
+			jw_obj_close(&jw);
+		}
+		jw_arr_close(&jw);
 		jw_obj_close(&jw);
 		jw_end(&jw);
 	} else {
@@ -210,6 +263,14 @@ static int cmd_status(int argc, char **argv)
 		printf("blocks:      %zu active (%zu CIDR)\n", nblocks, nblocks - nexact);
 		printf("allow-list:  %zu entries (%zu this host's own)\n", nallow, nauto);
 		printf("tracked:     %ld sources\n", tracked);
+		printf("never blocked (kept automatically):\n");
+		for (size_t i = 0; i < nallow; i++) {
+			char buf[SG_ADDRSTRLEN];
+
+			if (allow[i].flags & SG_ALLOW_AUTOMATIC)
+				printf("  %-42s %s\n", sg_cidr_str(&allow[i].cidr, buf, sizeof(buf)),
+				       sg_allow_origin(allow[i].flags));
+		}
 	}
 	free(blocks);
 	free(allow);
@@ -371,7 +432,7 @@ static int cmd_allow(int argc, char **argv)
 		else
 			printf("%-44s %s\n", "CIDR", "ORIGIN");
 		for (size_t i = 0; i < n; i++) {
-			const char *origin = v[i].flags & SG_ALLOW_AUTO ? "automatic" : "operator";
+			const char *origin = sg_allow_origin(v[i].flags);
 
 			sg_cidr_str(&v[i].cidr, buf, sizeof(buf));
 			if (json_out) {
@@ -687,6 +748,51 @@ static int cmd_expose(int argc, char **argv)
 	return EX_OK;
 }
 
+/* ---- detach ------------------------------------------------------------------ */
+
+static int cmd_detach(int argc, char **argv)
+{
+	char err[1024];
+	int n, ret;
+
+	if (argc)
+		return fail(EX_USAGE, "detach takes no arguments");
+	ret = sg_instance_remove(pin_path, &n, err, sizeof(err));
+	if (ret == -ENOENT)
+		return fail(EX_NOINSTANCE, "%s", err);
+	if (ret)
+		return fail(EX_FAIL, "detach: %s", err);
+	if (json_out) {
+		jw_obj_open(&jw, NULL);
+		jw_str(&jw, "removed", pin_path);
+		jw_u64(&jw, "detached_interfaces", n);
+		jw_obj_close(&jw);
+		jw_end(&jw);
+	} else {
+		printf("detached from %d interface%s and removed %s\n", n, n == 1 ? "" : "s",
+		       pin_path);
+	}
+	return EX_OK;
+}
+
+/* ---- operator tools (ctl_*.c) ------------------------------------------------- */
+
+static int run_tool(int (*fn)(const struct sg_tool_args *, int, char **, char *, size_t),
+		    int argc, char **argv)
+{
+	char err[1024] = "";
+	int ret;
+
+	targs.pin_path = pin_path;
+	targs.json = json_out;
+	ret = fn(&targs, argc, argv, err, sizeof(err));
+	return ret && err[0] ? fail(ret, "%s", err) : ret;
+}
+
+static int cmd_replay(int argc, char **argv) { return run_tool(sg_cmd_replay, argc, argv); }
+static int cmd_audit(int argc, char **argv) { return run_tool(sg_cmd_audit, argc, argv); }
+static int cmd_top(int argc, char **argv) { return run_tool(sg_cmd_top, argc, argv); }
+
 /* ---- main -------------------------------------------------------------------- */
 
 static const struct cmd {
@@ -700,32 +806,118 @@ static const struct cmd {
 	{ "block", cmd_block },
 	{ "trap", cmd_trap },
 	{ "expose", cmd_expose },
+	{ "detach", cmd_detach },
+	{ "replay", cmd_replay },
+	{ "audit", cmd_audit },
+	{ "top", cmd_top },
 };
 
-enum { OPT_PIN_PATH = 256, OPT_TTL, OPT_VERSION };
+/* Options of the operator tools, each valid with one command only.
+ * Configuration keys become replay options too (--threshold ...). */
+enum { OPT_PIN_PATH = 256, OPT_TTL, OPT_VERSION, OPT_LOCAL, OPT_ALLOW, OPT_OPEN, OPT_TOP,
+       OPT_PROGRESS, OPT_NO_PROGRESS, OPT_EXPECT, OPT_EXPECT_FILE, OPT_INTERVAL, OPT_COUNT,
+       OPT_TRAP, OPT_EXPOSE, OPT_CFGKEY = 512 };
+
+static const struct tool_opt {
+	struct option opt;
+	const char *cmd;
+} tool_opts[] = {
+	{ { "local", required_argument, NULL, OPT_LOCAL }, "replay" },
+	{ { "allow", required_argument, NULL, OPT_ALLOW }, "replay" },
+	{ { "open", required_argument, NULL, OPT_OPEN }, "replay" },
+	{ { "trap", required_argument, NULL, OPT_TRAP }, "replay" },
+	{ { "expose", required_argument, NULL, OPT_EXPOSE }, "replay" },
+	{ { "top", required_argument, NULL, OPT_TOP }, "replay" },
+	{ { "progress", no_argument, NULL, OPT_PROGRESS }, "replay" },
+	{ { "no-progress", no_argument, NULL, OPT_NO_PROGRESS }, "replay" },
+	{ { "expect", required_argument, NULL, OPT_EXPECT }, "audit" },
+	{ { "expect-file", required_argument, NULL, OPT_EXPECT_FILE }, "audit" },
+	{ { "interval", required_argument, NULL, OPT_INTERVAL }, "top" },
+	{ { "count", required_argument, NULL, OPT_COUNT }, "top" },
+};
+#define NTOOL_OPTS (sizeof(tool_opts) / sizeof(tool_opts[0]))
+
+/* Records a tool option's value; returns the command it belongs to, or NULL
+ * when there is no room for another. */
+static const char *tool_option(int c, const char *arg)
+{
+	const char **slot = NULL;
+	int *n = NULL;
+
+	switch (c) {
+	case OPT_LOCAL: slot = targs.local; n = &targs.nlocal; break;
+	case OPT_ALLOW: slot = targs.allow; n = &targs.nallow; break;
+	case OPT_OPEN: slot = targs.open; n = &targs.nopen; break;
+	case OPT_TRAP: slot = targs.trap; n = &targs.ntrap; break;
+	case OPT_EXPOSE: slot = targs.expose; n = &targs.nexpose; break;
+	case OPT_EXPECT: slot = targs.expect; n = &targs.nexpect; break;
+	case OPT_EXPECT_FILE: slot = targs.expect_file; n = &targs.nexpect_file; break;
+	case OPT_TOP: targs.top = arg; break;
+	case OPT_PROGRESS: targs.progress = 1; break;
+	case OPT_NO_PROGRESS: targs.progress = -1; break;
+	case OPT_INTERVAL: targs.interval = arg; break;
+	case OPT_COUNT: targs.count = arg; break;
+	default:
+		if (targs.ncfg == SG_TOOL_MAX_ARGS)
+			return NULL;
+		targs.cfg_key[targs.ncfg] = sg_cfgkeys[c - OPT_CFGKEY].name;
+		targs.cfg_val[targs.ncfg++] = arg;
+		return "replay";
+	}
+	if (slot) {
+		if (*n == SG_TOOL_MAX_ARGS)
+			return NULL;
+		slot[(*n)++] = arg;
+	}
+	for (size_t i = 0; i < NTOOL_OPTS; i++)
+		if (tool_opts[i].opt.val == c)
+			return tool_opts[i].cmd;
+	return NULL;
+}
 
 int main(int argc, char **argv)
 {
-	static const struct option long_opts[] = {
+	static const struct option base_opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "pin-path", required_argument, NULL, OPT_PIN_PATH },
 		{ "ttl", required_argument, NULL, OPT_TTL },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
-		{ 0 }
 	};
+	struct option long_opts[sizeof(base_opts) / sizeof(base_opts[0]) + NTOOL_OPTS + 64 + 1];
+	struct given { const char *name, *cmd; } given[4 * SG_TOOL_MAX_ARGS];
+	size_t ngiven = 0;
 	const struct cmd *cmd = NULL;
-	int c, ret;
+	size_t nopts = 0;
+	int c, ret, idx;
 
 	sg_log_init("scanguardctl", 0);
-	while ((c = getopt_long(argc, argv, "jh", long_opts, NULL)) != -1) {
+	for (size_t i = 0; i < sizeof(base_opts) / sizeof(base_opts[0]); i++)
+		long_opts[nopts++] = base_opts[i];
+	for (size_t i = 0; i < NTOOL_OPTS; i++)
+		long_opts[nopts++] = tool_opts[i].opt;
+	for (size_t i = 0; i < sg_ncfgkeys && i < 64; i++)
+		long_opts[nopts++] = (struct option){ sg_cfgkeys[i].name, required_argument, NULL,
+						      OPT_CFGKEY + (int)i };
+	long_opts[nopts] = (struct option){ 0 };
+
+	while ((c = getopt_long(argc, argv, "jh", long_opts, &idx)) != -1) {
 		switch (c) {
 		case 'j': json_out = true; break;
 		case OPT_PIN_PATH: pin_path = optarg; break;
 		case OPT_TTL: opt_ttl = optarg; break;
 		case 'h': usage(stdout); return EX_OK;
 		case OPT_VERSION: printf("scanguardctl %s\n", SG_VERSION); return EX_OK;
-		default: usage(stderr); return EX_USAGE;
+		case '?': usage(stderr); return EX_USAGE;
+		default: {
+			const char *owner = tool_option(c, optarg);
+
+			if (!owner)
+				return fail(EX_USAGE, "--%s given too many times", long_opts[idx].name);
+			/* Remembered so an option of another command is refused below. */
+			if (ngiven < sizeof(given) / sizeof(given[0]))
+				given[ngiven++] = (struct given){ long_opts[idx].name, owner };
+		}
 		}
 	}
 	jw_init(&jw, stdout);
@@ -748,6 +940,9 @@ int main(int argc, char **argv)
 		return fail(EX_USAGE, "unknown command '%s' (see --help)", argv[optind]);
 	if (opt_ttl && cmd->fn != cmd_block)
 		return fail(EX_USAGE, "--ttl only applies to block add");
+	for (size_t i = 0; i < ngiven; i++)
+		if (strcmp(given[i].cmd, cmd->name))
+			return fail(EX_USAGE, "--%s only applies to %s", given[i].name, given[i].cmd);
 	ret = cmd->fn(argc - optind - 1, argv + optind + 1);
 	sg_maps_close(&maps);
 	return ret;

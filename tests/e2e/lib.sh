@@ -68,6 +68,9 @@ lab_down() {
 	set +e
 	[ -n "$DAEMON_PID" ] && kill -TERM "$DAEMON_PID" 2>/dev/null && \
 		timeout 10 tail --pid="$DAEMON_PID" -f /dev/null 2>/dev/null
+	# A persistent instance outlives its daemon: remove it before the
+	# namespaces go (their interfaces take the links with them anyway).
+	[ -e "$PIN" ] && "$SCANGUARDD" --detach --pin-path "$PIN" >/dev/null 2>&1
 	[ -n "$SERVICES_PID" ] && kill "$SERVICES_PID" 2>/dev/null
 	for ns in "$NS_SCAN" "$NS_HOST" "$NS_CLI"; do
 		# Kill anything left in the namespace before deleting it.
@@ -114,17 +117,29 @@ lab_up() {
 	return 1
 }
 
-# daemon_start [scanguardd options...]: attaches to both host interfaces
-# unless -i is given; waits for its start event.
+# daemon_start [scanguardd options...]: an ephemeral daemon (everything is
+# removed when it exits, as the tests expect) that ignores any system
+# configuration file; attaches to both host interfaces unless -i is given;
+# waits for its start event.
 daemon_start() {
+	: >"$EVENTS"
+	daemon_start_persistent --ephemeral "$@"
+}
+
+# daemon_start_persistent [scanguardd options...]: the same, but with the
+# default persistent behaviour (links pinned; the program outlives the
+# daemon).  Appends to $EVENTS, so a restarted daemon's events follow.
+daemon_start_persistent() {
 	local args=("$@")
 	if [[ " $* " != *" -i "* ]]; then args=(-i "$IF_H0" -i "$IF_H1" "${args[@]}"); fi
-	: >"$EVENTS"
+	local before
+	before=$(grep -c '"event":"start"' "$EVENTS" 2>/dev/null)
 	# Not through in_host: $! must be the daemon itself, not a subshell.
-	ip netns exec "$NS_HOST" "$SCANGUARDD" --pin-path "$PIN" "${args[@]}" >"$EVENTS" 2>"$DAEMON_ERR" &
+	ip netns exec "$NS_HOST" "$SCANGUARDD" --config /dev/null --pin-path "$PIN" "${args[@]}" \
+		>>"$EVENTS" 2>>"$DAEMON_ERR" &
 	DAEMON_PID=$!
 	for _ in $(seq 100); do
-		grep -q '"event":"start"' "$EVENTS" 2>/dev/null && return 0
+		[ "$(grep -c '"event":"start"' "$EVENTS" 2>/dev/null)" -gt "${before:-0}" ] && return 0
 		kill -0 "$DAEMON_PID" 2>/dev/null || break
 		sleep 0.1
 	done

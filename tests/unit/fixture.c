@@ -20,6 +20,58 @@ int fx_set_config(struct fx *f, const struct sg_config *cfg)
 	return bpf_map_update_elem(f->m.config, &zero, cfg, BPF_ANY) ? -errno : 0;
 }
 
+/* Loading and verifying the program takes most of a second, so every case
+ * shares one loaded object, whose maps fx_open() empties. */
+static struct scanguard_bpf *shared_skel;
+
+static void map_clear(struct bpf_map *map)
+{
+	int fd = bpf_map__fd(map);
+	__u32 ksz = bpf_map__key_size(map), vsz = bpf_map__value_size(map);
+	enum bpf_map_type type = bpf_map__type(map);
+	char key[64], next[64];
+
+	if (type == BPF_MAP_TYPE_RINGBUF)
+		return;		/* drained by fx_events() and at reset */
+	if (type == BPF_MAP_TYPE_ARRAY || type == BPF_MAP_TYPE_PERCPU_ARRAY) {
+		size_t n = type == BPF_MAP_TYPE_PERCPU_ARRAY ? libbpf_num_possible_cpus() : 1;
+		void *zero = calloc(n, (vsz + 7) & ~7u);
+
+		for (__u32 i = 0; zero && i < bpf_map__max_entries(map); i++)
+			bpf_map_update_elem(fd, &i, zero, BPF_ANY);
+		free(zero);
+		return;
+	}
+	if (ksz > sizeof(key))
+		return;
+	/* Delete from the start each time: deleting the current key would
+	 * make get_next_key restart anyway. */
+	while (bpf_map_get_next_key(fd, NULL, next) == 0) {
+		memcpy(key, next, ksz);
+		if (bpf_map_delete_elem(fd, key))
+			break;
+	}
+}
+
+static int drain(void *ctx, void *data, size_t size)
+{
+	return 0;
+}
+
+static void reset_maps(struct scanguard_bpf *skel)
+{
+	struct bpf_map *map;
+	struct ring_buffer *rb;
+
+	bpf_object__for_each_map(map, skel->obj)
+		map_clear(map);
+	rb = ring_buffer__new(bpf_map__fd(skel->maps.SG_MAP_EVENTS), drain, NULL, NULL);
+	if (rb) {
+		ring_buffer__consume(rb);
+		ring_buffer__free(rb);
+	}
+}
+
 int fx_open(struct fx *f, const struct sg_config *cfg)
 {
 	struct sg_config def;
@@ -27,9 +79,13 @@ int fx_open(struct fx *f, const struct sg_config *cfg)
 
 	memset(f, 0, sizeof(*f));
 	f->now = SEC_NS(1000);
-	f->skel = scanguard_bpf__open_and_load();
-	if (!f->skel)
-		return -errno;
+	if (!shared_skel) {
+		shared_skel = scanguard_bpf__open_and_load();
+		if (!shared_skel)
+			return -errno;
+	}
+	f->skel = shared_skel;
+	reset_maps(f->skel);
 	f->prog_fd = bpf_program__fd(f->skel->progs.scanguard_xdp_test);
 	f->m.config = bpf_map__fd(f->skel->maps.SG_MAP_CONFIG);
 	f->m.state = bpf_map__fd(f->skel->maps.SG_MAP_STATE);
@@ -55,7 +111,6 @@ int fx_open(struct fx *f, const struct sg_config *cfg)
 void fx_close(struct fx *f)
 {
 	sg_maps_unmap(&f->m);
-	scanguard_bpf__destroy(f->skel);
 	f->skel = NULL;
 }
 

@@ -553,6 +553,77 @@ static void test_repeat_offenders(void)
 	fx_close(&f);
 }
 
+/* ---- blast radius and block policy ------------------------------------------- */
+
+static void test_block_policy_and_cap(void)
+{
+	struct sg_config cfg = cfg_scoring();
+	char src[32];
+	struct fx f;
+
+	cfg.block_policy = SG_POLICY_NEW;
+	h_begin("block policy new: a blocked source keeps established traffic, loses probes");
+	if (!open_or_fail(&f, &cfg))
+		return;
+	for (int port = 1; port <= 4; port++)
+		run(&f, fx_tcp(SCANNER, HOST, port, SYN));
+	CHECK(fx_blocked(&f, SCANNER), "not blocked");
+	CHECK_EQ(run(&f, fx_tcp(SCANNER, HOST, 22, ACK)), XDP_PASS, "established data passes");
+	CHECK_EQ(run(&f, fx_tcp(SCANNER, HOST, 22, ACK | FIN)), XDP_PASS, "its close passes");
+	CHECK_EQ(run(&f, fx_tcp(SCANNER, HOST, 22, SYN)), XDP_DROP, "a new connection is dropped");
+	CHECK_EQ(run(&f, fx_bare(SCANNER, HOST, 9, FIN)), XDP_DROP, "a stealth probe is dropped");
+	CHECK_EQ(run(&f, fx_udp(SCANNER, HOST, 4000, 9)), XDP_DROP, "a udp probe is dropped");
+	CHECK_EQ(fx_stat(&f, SG_STAT_BLOCKED_PASSED), 2, "blocked_traffic_passed");
+	cfg.block_policy = SG_POLICY_ALL;
+	fx_set_config(&f, &cfg);
+	CHECK_EQ(run(&f, fx_tcp(SCANNER, HOST, 22, ACK)), XDP_DROP, "policy all drops everything");
+	fx_close(&f);
+
+	h_begin("max-blocks: past the cap detections are reported, not blocked");
+	cfg.max_blocks = 3;
+	if (!open_or_fail(&f, &cfg))
+		return;
+	for (int s = 1; s <= 5; s++) {
+		snprintf(src, sizeof(src), "198.18.7.%d", s);
+		for (int port = 1; port <= 4; port++)
+			run(&f, fx_tcp(src, HOST, port, SYN));
+		/* Over the threshold, its probes are dropped either way. */
+		CHECK_EQ(run(&f, fx_tcp(src, HOST, 5, SYN)), XDP_DROP, "probe past the score");
+	}
+	CHECK_EQ(f.m.state_mm->nr_blocks, 3, "blocks");
+	CHECK_EQ(fx_stat(&f, SG_STAT_BLOCK_CAP_REACHED), 2, "block_cap_reached");
+	CHECK_EQ(fx_events(&f), 5, "events");
+	if (f.nev == 5) {
+		CHECK_EQ(f.ev[2].action, SG_ACT_BLOCKED, "third is blocked");
+		CHECK_EQ(f.ev[3].action, SG_ACT_CAP_REACHED, "fourth says the cap was reached");
+		CHECK_EQ(f.ev[3].block_ttl_ns, 0, "no block ttl past the cap");
+	}
+	CHECK_EQ(run(&f, fx_tcp("198.18.7.4", HOST, 80, ACK)), XDP_PASS, "capped source not blocked");
+	CHECK_EQ(run(&f, fx_tcp("198.18.7.1", HOST, 80, ACK)), XDP_DROP, "blocked source is");
+	fx_close(&f);
+}
+
+static void test_state_counters(void)
+{
+	struct sg_config cfg = cfg_scoring();
+	char src[32];
+	struct fx f;
+
+	h_begin("state: tracked sources are counted in and out");
+	if (!open_or_fail(&f, &cfg))
+		return;
+	for (int s = 1; s <= 20; s++) {
+		snprintf(src, sizeof(src), "198.18.8.%d", s);
+		run(&f, fx_tcp(src, HOST, 1, SYN));
+		run(&f, fx_tcp(src, HOST, 2, SYN));
+	}
+	CHECK_EQ(fx_stat(&f, SG_STAT_TRACK_INSERTS), 20, "sources_tracked");
+	for (int port = 3; port <= 4; port++)
+		run(&f, fx_tcp("198.18.8.1", HOST, port, SYN));
+	CHECK_EQ(fx_stat(&f, SG_STAT_TRACK_DELETES), 1, "sources_forgotten after a block");
+	fx_close(&f);
+}
+
 /* ---- defaults: every detector on, as the daemon runs --------------------------- */
 
 static void test_defaults_nmap_like(void)
@@ -589,5 +660,7 @@ int main(void)
 	test_slow();
 	test_repeat_offenders();
 	test_defaults_nmap_like();
+	test_block_policy_and_cap();
+	test_state_counters();
 	return h_finish();
 }
