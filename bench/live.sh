@@ -55,6 +55,7 @@ teardown() {
 	set +e
 	[ -n "$DAEMON_PID" ] && kill -TERM "$DAEMON_PID" 2>/dev/null && \
 		timeout 10 tail --pid="$DAEMON_PID" -f /dev/null 2>/dev/null
+	[ -e "$PIN" ] && "$BUILD/scanguardd" --detach --pin-path "$PIN" >/dev/null 2>&1
 	[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null
 	for ns in "$NS_SRV" "$NS_CLI"; do
 		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
@@ -128,8 +129,11 @@ enable() {
 		in_srv ip link set dev "$IF_S" xdpdrv obj "$BUILD/bench/empty.bpf.o" sec xdp ;;
 	scanguard)
 		: >"$LAB/events"
-		ip netns exec "$NS_SRV" "$BUILD/scanguardd" --pin-path "$PIN" -i "$IF_S" \
-			--xdp-mode native >"$LAB/events" 2>"$LAB/daemon.err" &
+		# Ephemeral: its exit detaches, so the next configuration starts
+		# clean; no configuration file but its defaults.
+		ip netns exec "$NS_SRV" "$BUILD/scanguardd" --config /dev/null --ephemeral \
+			--pin-path "$PIN" -i "$IF_S" --xdp-mode native \
+			>"$LAB/events" 2>"$LAB/daemon.err" &
 		DAEMON_PID=$!
 		for _ in $(seq 100); do
 			grep -q '"event":"start"' "$LAB/events" 2>/dev/null && break
