@@ -48,7 +48,7 @@ UNIT_TESTS  := $(OUT)/tests/test_xdp $(OUT)/tests/test_detect $(OUT)/tests/test_
 TEST_TOOLS  := $(OUT)/tests/mkpcap
 
 BENCH_SRCS  := bench/main.c bench/measure.c bench/subjects.c bench/state.c \
-	       bench/scenarios.c bench/memory.c bench/report.c
+	       bench/scenarios.c bench/memory.c bench/report.c bench/structs.c
 BENCH_OBJS  := $(BENCH_SRCS:bench/%.c=$(OUT)/bench/%.o)
 BENCH_BINS  := $(OUT)/bench/scanguard-bench $(OUT)/bench/sg-flood $(OUT)/bench/sg-peer \
 	       $(OUT)/bench/empty.bpf.o
@@ -129,7 +129,7 @@ $(OUT)/bench/%.skel.h: $(OUT)/bench/%.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
 $(OUT)/bench/%.o: bench/%.c $(OUT)/scanguard.skel.h $(OUT)/bench/empty.skel.h \
-		   $(OUT)/bench/harness.skel.h | $(OUT)/bench
+		   $(OUT)/bench/harness.skel.h $(OUT)/bench/structs.skel.h | $(OUT)/bench
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Ibench -Iuser -Itests/unit -I$(OUT)/bench -c $< -o $@
 

@@ -220,6 +220,8 @@ int main(int argc, char **argv)
 	if (!ret && !c->o.no_scaling)
 		ret = bm_run_scaling(c);
 	if (!ret && !c->o.no_scaling)
+		ret = bm_run_structures(c);
+	if (!ret && !c->o.no_scaling)
 		ret = bm_run_memory(c);
 	if (ret)
 		pr_warn("benchmark setup failed: %s", strerror(-ret));

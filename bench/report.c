@@ -135,6 +135,14 @@ void bm_print_table(FILE *f, const struct bm_ctx *c)
 				SCALE_MAX_RATIO,
 				k[i].hi / k[i].lo <= SCALE_MAX_RATIO ? "met" : "MISSED");
 	}
+	if (c->nstructs) {
+		fprintf(f, "\nper-source structures, one hit, bare (harness removed)\n%-12s %9s %s\n",
+			"structure", "sources", "ns");
+		for (int i = 0; i < c->nstructs; i++)
+			fprintf(f, "%-12s %9ld %.1f (%.1f-%.1f)\n", c->structs[i].structure,
+				c->structs[i].sources, c->structs[i].ns.median, c->structs[i].ns.p25,
+				c->structs[i].ns.p75);
+	}
 	if (c->nmem) {
 		fprintf(f, "\nmap memory (kernel accounting)\n%-16s %-14s %-16s %11s %9s %12s\n",
 			"config", "map", "type", "max_entries", "entries", "bytes");
@@ -311,6 +319,17 @@ int bm_write_json(const char *path, const struct bm_ctx *c)
 		jw_f64(&w, "ratio", k[i].hi / k[i].lo, 3);
 		jw_f64(&w, "max_ratio", SCALE_MAX_RATIO, 1);
 		jw_bool(&w, "met", k[i].hi / k[i].lo <= SCALE_MAX_RATIO);
+		jw_obj_close(&w);
+	}
+	jw_arr_close(&w);
+	jw_arr_open(&w, "structures");
+	for (int i = 0; i < c->nstructs; i++) {
+		jw_obj_open(&w, NULL);
+		jw_str(&w, "structure", c->structs[i].structure);
+		jw_i64(&w, "sources", c->structs[i].sources);
+		jw_u64(&w, "bytes_per_source", c->structs[i].bytes_per_source);
+		jw_f64(&w, "ns_per_hit", c->structs[i].ns.median, 2);
+		json_stats(&w, "spread", &c->structs[i].ns);
 		jw_obj_close(&w);
 	}
 	jw_arr_close(&w);

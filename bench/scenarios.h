@@ -57,6 +57,14 @@ struct bm_map_mem {
 	char config[24];	/* "default-empty", "default-full", "1M-sources" */
 };
 
+/* One per-source structure, bare (structs.c). */
+struct bm_struct_result {
+	const char *structure;	/* "lru_hash" or "slot_array" */
+	long sources;
+	int bytes_per_source;	/* nominal: an LRU element and bucket, or one slot */
+	struct bm_stats ns;	/* one hit, harness removed */
+};
+
 struct bm_ctx {
 	struct bm_opts o;
 	int ncpus;		/* possible CPUs: per-CPU LRU lists split the map */
@@ -68,6 +76,8 @@ struct bm_ctx {
 	int nscale;
 	struct bm_map_mem mem[64];
 	int nmem;
+	struct bm_struct_result structs[8];
+	int nstructs;
 	double bytes_per_source;		/* sg_track memlock / max_entries */
 	double bytes_per_source_total;		/* (sg_track + sg_suspect) / max_entries */
 };
@@ -75,6 +85,7 @@ struct bm_ctx {
 int bm_run_main(struct bm_ctx *c);
 int bm_run_scaling(struct bm_ctx *c);
 int bm_run_memory(struct bm_ctx *c);
+int bm_run_structures(struct bm_ctx *c);
 
 /* ---- state.c: building the state a scenario needs ---------------------- */
 

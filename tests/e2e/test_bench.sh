@@ -47,6 +47,9 @@ check_eq "bench: scaling by allow-list size" \
 	'[1,1,100,100,10000,10000]'
 check_eq "bench: no-cliff checks for scenarios 4 and 5" \
 	"$(jq -c '[.scaling_targets[] | .scenario]' "$R")" '[4,5]'
+check_eq "bench: per-source structures timed bare" \
+	"$(jq -c '[.structures[] | select(.ns_per_hit != null) | "\(.structure):\(.sources)"]' "$R")" \
+	'["lru_hash:1000","slot_array:1000","lru_hash:100000","slot_array:100000","lru_hash:1000000","slot_array:1000000"]'
 check "bench: memory of every map, empty and full" jq -e '
 	[.memory.maps[] | select(.config == "default-empty") | .map] as $empty
 	| [.memory.maps[] | select(.config == "default-full") | .map] as $full
