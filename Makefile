@@ -116,6 +116,11 @@ $(OUT)/tests/test_conffile: $(OUT)/tests/test_conffile.o $(OUT)/tests/harness.o 
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -lconfig -o $@
 
+# Test tools: mkpcap writes the captures e2e_replay replays.
+$(OUT)/tests/mkpcap: $(OUT)/tests/mkpcap.o $(OUT)/tests/pkt.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@
+
 
 # ---- benchmark (bench/README.md) ------------------------------------------------
 $(OUT)/bench/%.bpf.o: bench/%.bpf.c | $(OUT)/bench
@@ -151,7 +156,7 @@ bench-build: all $(BENCH_BINS)
 bench: bench-build
 	$(Q)./bench/run.sh $(BENCH_ARGS)
 
-unit: all $(UNIT_TESTS) $(BENCH_BINS)
+unit: all $(UNIT_TESTS) $(TEST_TOOLS) $(BENCH_BINS)
 
 test: unit
 	$(Q)./tests/run.sh

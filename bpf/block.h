@@ -57,6 +57,11 @@ static __always_inline int sg_block_live(const struct sg_block *b, __u64 now)
 	return b->expires_ns == 0 || now < b->expires_ns;
 }
 
+static __always_inline int sg_addr_is_v6(const struct sg_addr *a)
+{
+	return a->w[0] || a->w[1] || a->w[2] != bpf_htonl(0x0000ffff);
+}
+
 /* True when the source is blocked now.  An expired exact block is deleted
  * here, so the source starts again from a clean count; expired CIDR blocks
  * are ignored here and removed by the daemon's sweep.  The clock is read
@@ -69,8 +74,12 @@ static __always_inline int sg_is_blocked(struct sg_state *st, const struct sg_ad
 		struct sg_block *b = bpf_map_lookup_elem(&SG_MAP_BLOCKS, key);
 
 		if (b) {
+			/* An IPv6 key is a whole prefix: an allow-listed address
+			 * inside it stays allowed, as inside a CIDR block.  An IPv4
+			 * key is the address itself, which is never allowed (not
+			 * counted, manual blocks refused, allow add lifts blocks). */
 			if (sg_block_live(b, sg_now(clk)))
-				return 1;
+				return !(sg_addr_is_v6(src) && sg_allowed(src));
 			if (bpf_map_delete_elem(&SG_MAP_BLOCKS, key) == 0) {
 				__sync_fetch_and_sub(&st->nr_blocks, 1);
 				*expired = 1;

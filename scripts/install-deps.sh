@@ -11,7 +11,7 @@ PKGS="make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev pkg-config bpftool
       libc6-dev linux-libc-dev iproute2 nmap hping3 masscan tcpdump
       netcat-openbsd procps python3 jq util-linux libmicrohttpd-dev libconfig-dev curl
       podman runc containernetworking-plugins debootstrap bash-completion
-      man-db groff-base bsdextrautils systemd libpcap-dev tmux
+      man-db groff-base bsdextrautils systemd libpcap-dev tmux iputils-ping
       libxdp1 nftables ethtool python3-matplotlib"
 
 missing=""

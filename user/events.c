@@ -48,8 +48,8 @@ void sg_event_write_json(FILE *out, const struct sg_event *ev)
 	sg_mono_to_rfc3339(ev->ts_ns, buf, sizeof(buf));
 	jw_str(&w, "time", buf);
 	/* A source network, or an IPv6 source prefix, is shown with its length. */
-	jw_str(&w, "source", sg_addr_str(&ev->src, net || ev->family == 6 ? ev->prefixlen : -1,
-					 buf, sizeof(buf)));
+	jw_str(&w, "source", sg_addr_str(&ev->src, (net || ev->family == 6) && ev->prefixlen < 128
+							? ev->prefixlen : -1, buf, sizeof(buf)));
 	jw_str(&w, "family", ev->family == 6 ? "ipv6" : "ipv4");
 	jw_str(&w, "detector", sg_detector_name(ev->detector));
 	jw_str(&w, "action", sg_action_name(ev->action));

@@ -480,6 +480,28 @@ void sg_loader_close(struct sg_loader *l, bool teardown)
 	}
 }
 
+void sg_loader_abort(struct sg_loader *l)
+{
+	bool fresh = l->nfresh == (int)NPINNED;
+
+	if (!l->persistent) {
+		sg_loader_close(l, true);
+		return;
+	}
+	for (int i = 0; i < l->nifs; i++)
+		fresh &= !l->ifs[i].adopted;
+	if (fresh) {
+		/* There was no instance before this start: leave none. */
+		sg_loader_close(l, true);
+		return;
+	}
+	/* An adopted instance keeps running; only what this start added goes. */
+	for (int i = l->nifs - 1; i >= 0; i--)
+		if (!l->ifs[i].adopted)
+			sg_loader_detach(l, i);
+	sg_loader_close(l, false);
+}
+
 int sg_upgrade(const char *pin_path, char *err, size_t errlen)
 {
 	struct sg_pinned_link links[SG_MAX_IFACES];

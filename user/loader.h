@@ -61,6 +61,10 @@ int sg_loader_prune(struct sg_loader *l);
  * detach, unpin, remove the directory), then unlocks. */
 void sg_loader_close(struct sg_loader *l, bool teardown);
 
+/* Undoes a start that failed half-way: a new instance is removed entirely;
+ * an adopted one keeps running, minus the links this start created. */
+void sg_loader_abort(struct sg_loader *l);
+
 /* `scanguardd --upgrade`: loads this build's program against the pinned maps
  * of the instance at pin_path (refusing if any map's layout differs) and
  * swaps it into every pinned link atomically.  Needs no daemon, and leaves

@@ -452,17 +452,16 @@ int sg_allow_del(const struct sg_maps *m, const struct sg_cidr *c, bool allow_au
 int sg_trap_set(const struct sg_maps *m, uint8_t pc, uint16_t port, bool on)
 {
 	__u32 idx = SG_TRAP_INDEX(pc, port);
-	__u64 word;
+	__u64 word, bit = 1ULL << (port & 63);
 
 	if ((pc != SG_PC_TCP && pc != SG_PC_UDP) || !port)
 		return -EINVAL;
 	/* Read-modify-write of one word: the CLI is the only writer. */
 	if (bpf_map_lookup_elem(m->traps, &idx, &word))
 		return -errno;
-	if (on)
-		word |= 1ULL << (port & 63);
-	else
-		word &= ~(1ULL << (port & 63));
+	if (!on && !(word & bit))
+		return -ENOENT;
+	word = on ? word | bit : word & ~bit;
 	return bpf_map_update_elem(m->traps, &idx, &word, BPF_ANY) ? -errno : 0;
 }
 

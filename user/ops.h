@@ -54,7 +54,8 @@ int sg_allow_del(const struct sg_maps *m, const struct sg_cidr *c, bool allow_au
 		 char *err, size_t errlen);
 int sg_allow_list(const struct sg_maps *m, struct sg_allow_entry **out, size_t *n);
 
-/* Trap ports: one probe there blocks at once (TCP and UDP only). */
+/* Trap ports: one probe there blocks at once (TCP and UDP only).  Removing
+ * a port that is not a trap returns -ENOENT. */
 int sg_trap_set(const struct sg_maps *m, uint8_t pc, uint16_t port, bool on);
 /* The trap targets (SG_TARGET values); free(*out). */
 int sg_trap_list(const struct sg_maps *m, uint32_t **out, size_t *n);

@@ -215,9 +215,11 @@ static int cmd_status(int argc, char **argv)
 			jw_str(&jw, "name", ifc.name);
 			jw_u64(&jw, "ifindex", ifc.ifindex);
 			jw_str(&jw, "xdp_mode", sg_xdp_mode_name(ifc.xdp_mode));
+			jw_str(&jw, "role", ifc.role == SG_IFACE_INSIDE ? "inside" : "outside");
 			jw_obj_close(&jw);
 		} else {
-			printf(" %s (%s XDP)", ifc.name, sg_xdp_mode_name(ifc.xdp_mode));
+			printf(" %s (%s XDP%s)", ifc.name, sg_xdp_mode_name(ifc.xdp_mode),
+			       ifc.role == SG_IFACE_INSIDE ? ", inside" : "");
 		}
 	}
 	if (json_out) {
@@ -661,9 +663,11 @@ static int cmd_trap(int argc, char **argv)
 	if ((ret = open_instance()))
 		return ret;
 	ret = sg_trap_set(&maps, pc, port, is_prefix(argv[0], "add"));
+	sg_target_str(SG_TARGET(pc, port), buf, sizeof(buf));
+	if (ret == -ENOENT)
+		return fail(EX_FAIL, "trap del: %s is not a trap port", buf);
 	if (ret)
 		return fail(EX_FAIL, "trap: %s", strerror(-ret));
-	sg_target_str(SG_TARGET(pc, port), buf, sizeof(buf));
 	if (json_out) {
 		jw_obj_open(&jw, NULL);
 		jw_str(&jw, is_prefix(argv[0], "add") ? "trap_added" : "trap_removed", buf);
@@ -901,14 +905,24 @@ int main(int argc, char **argv)
 						      OPT_CFGKEY + (int)i };
 	long_opts[nopts] = (struct option){ 0 };
 
-	while ((c = getopt_long(argc, argv, "jh", long_opts, &idx)) != -1) {
+	/* --json wherever it is, so an option error before it is JSON too. */
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j"))
+			json_out = true;
+	opterr = 0;	/* our own messages, through fail() */
+	while ((c = getopt_long(argc, argv, ":jh", long_opts, &idx)) != -1) {
 		switch (c) {
 		case 'j': json_out = true; break;
 		case OPT_PIN_PATH: pin_path = optarg; break;
 		case OPT_TTL: opt_ttl = optarg; break;
 		case 'h': usage(stdout); return EX_OK;
 		case OPT_VERSION: printf("scanguardctl %s\n", SG_VERSION); return EX_OK;
-		case '?': usage(stderr); return EX_USAGE;
+		case ':':
+			return fail(EX_USAGE, "option '%s' needs a value", argv[optind - 1]);
+		case '?':
+			/* A negative number is taken for an option: say so. */
+			return fail(EX_USAGE, "unknown option '%s' (see --help; put -- before "
+				    "values that start with '-')", argv[optind - 1]);
 		default: {
 			const char *owner = tool_option(c, optarg);
 

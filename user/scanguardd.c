@@ -794,7 +794,7 @@ int main(int argc, char **argv)
 	d.status.last_reload_ok = 1;
 	ret = setup(&d);
 	if (ret) {
-		sg_loader_close(&d.l, d.opts.ephemeral);
+		sg_loader_abort(&d.l);
 		sg_evlog_close(&d.evlog);
 		return 1;
 	}
@@ -804,7 +804,7 @@ int main(int argc, char **argv)
 	    !(d.metrics = sg_metrics_start(d.opts.metrics, &d.l.maps, &d.status, err,
 					    sizeof(err)))) {
 		pr_warn("%s", err);
-		sg_loader_close(&d.l, d.opts.ephemeral);
+		sg_loader_abort(&d.l);
 		sg_evlog_close(&d.evlog);
 		return 1;
 	}

@@ -44,6 +44,7 @@ EVENTS=$LAB/events.jsonl
 DAEMON_ERR=$LAB/daemon.err
 DAEMON_PID=
 SERVICES_PID=
+LAB_PIDS=()	# other background processes a test starts; killed by lab_down
 T_PASS=0
 T_FAIL=0
 
@@ -54,6 +55,8 @@ check() {
 	local name=$1; shift
 	if "$@" >/dev/null 2>&1; then pass "$name"; else fail "$name" "command failed: $*"; fi
 }
+# not COMMAND...: inverts a command's status (for check, which runs functions).
+not() { ! "$@"; }
 # check_eq NAME GOT WANT
 check_eq() {
 	if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got '$2', want '$3'"; fi
@@ -66,12 +69,16 @@ ctl()     { "$SCANGUARDCTL" --pin-path "$PIN" "$@"; }
 
 lab_down() {
 	set +e
+	# Finish the teardown even if whoever reads our output has gone away.
+	trap '' PIPE HUP INT TERM
+	exec >/dev/null 2>&1
 	[ -n "$DAEMON_PID" ] && kill -TERM "$DAEMON_PID" 2>/dev/null && \
 		timeout 10 tail --pid="$DAEMON_PID" -f /dev/null 2>/dev/null
 	# A persistent instance outlives its daemon: remove it before the
 	# namespaces go (their interfaces take the links with them anyway).
 	[ -e "$PIN" ] && "$SCANGUARDD" --detach --pin-path "$PIN" >/dev/null 2>&1
 	[ -n "$SERVICES_PID" ] && kill "$SERVICES_PID" 2>/dev/null
+	for pid in "${LAB_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; done
 	for ns in "$NS_SCAN" "$NS_HOST" "$NS_CLI"; do
 		# Kill anything left in the namespace before deleting it.
 		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
@@ -83,7 +90,11 @@ lab_down() {
 
 lab_up() {
 	trap lab_down EXIT
-	trap 'exit 130' INT TERM
+	# Fatal signals end in exit, so the EXIT trap tears the lab down.
+	trap 'exit 129' HUP
+	trap 'exit 130' INT
+	trap 'exit 141' PIPE
+	trap 'exit 143' TERM
 	mkdir -p "$LAB/bpf"
 	mount -t bpf bpf "$LAB/bpf" || return 1
 	ip netns add "$NS_SCAN" && ip netns add "$NS_HOST" && ip netns add "$NS_CLI" || return 1
@@ -106,6 +117,9 @@ lab_up() {
 	in_scan ip route add 198.18.1.0/24 via $HOST4
 	in_cli ip route add 198.18.0.0/24 via $HOST4B
 	in_host sysctl -qw net.ipv4.ip_forward=0
+	# The host answers every closed port (no ICMP rate limit in its own
+	# namespace), so nmap's counts of answered ports are exact for UDP too.
+	in_host sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0
 	ip netns exec "$NS_HOST" python3 "$SG_ROOT/tests/e2e/services.py" >"$LAB/services.log" 2>&1 &
 	SERVICES_PID=$!
 	# Wait until the services answer.
@@ -198,6 +212,32 @@ nmap_scan() {
 	in_scan timeout 150 nmap -n -Pn --max-retries 1 --host-timeout 120s \
 		--initial-rtt-timeout 50ms --max-rtt-timeout 100ms -T4 -oX "$out" "$@" >/dev/null 2>&1
 }
+
+# nmap_from SRC XML-OUT ARGS...: the same, from one of the scanner's own
+# addresses (198.18.0.2-9 or 2001:db8::2-9), so each scan starts clean.
+nmap_from() {
+	local src=$1 out=$2; shift 2
+	local six=()
+	[[ "$src" == *:* ]] && six=(-6)
+	nmap_scan "$out" "${six[@]}" -S "$src" -e "$IF_SCAN" "$@"
+}
+
+# blocked SOURCE / not_blocked SOURCE: whether `block list` shows SOURCE
+# (address or prefix).  Both fail when the list cannot be read, so a dead
+# daemon never passes for "not blocked".
+blocked() {
+	local l
+	l=$(ctl --json block list) || return 2
+	jq -e --arg s "$1" 'any(.[]; .source == $s)' <<<"$l" >/dev/null
+}
+not_blocked() {
+	local l
+	l=$(ctl --json block list) || return 2
+	jq -e --arg s "$1" 'any(.[]; .source == $s) | not' <<<"$l" >/dev/null
+}
+
+# counter NAME: one counter from `scanguardctl stats`.
+counter() { ctl --json stats | jq -r --arg n "$1" '.[$n]'; }
 
 # xdp_attached NS IFACE: true when an XDP program is attached.
 xdp_attached() { ip -n "$1" -d link show dev "$2" | grep -q 'prog/xdp'; }

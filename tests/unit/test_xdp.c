@@ -689,7 +689,7 @@ static void test_ipv6_prefix(void)
 	struct pkt_spec s;
 	struct fx f;
 
-	h_begin("ipv6: sources rotating inside a /64 are one source");
+	h_begin("ipv6: sources rotating inside a /64 are one source; allowed addresses inside stay allowed");
 	if (!open_or_fail(&f, &cfg))
 		return;
 	for (int i = 1; i <= 4; i++) {
@@ -706,6 +706,13 @@ static void test_ipv6_prefix(void)
 	CHECK_EQ(fx_run(&f, &s), XDP_PASS, "the next /64");
 	if (fx_events(&f) == 1)
 		CHECK_EQ(f.ev[0].prefixlen, 64, "event prefix length");
+	/* An allow-listed address inside the blocked /64 stays allowed. */
+	add_allow(&f, "2001:db8:1:2::77");
+	s = fx_tcp("2001:db8:1:2::77", HOST6, 80, ACK);
+	CHECK_EQ(fx_run(&f, &s), XDP_PASS, "allowed address inside the blocked /64");
+	s = fx_tcp("2001:db8:1:2::78", HOST6, 80, ACK);
+	CHECK_EQ(fx_run(&f, &s), XDP_DROP, "its neighbour in the /64");
+	CHECK(fx_blocked(&f, "2001:db8:1:2::"), "the /64 stays blocked");
 
 	/* A /48 setting, live. */
 	cfg.ipv6_prefix = 48;
