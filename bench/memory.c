@@ -117,12 +117,13 @@ int bm_run_memory(struct bm_ctx *c)
 	suspect = memlock_of(s.skel->maps.SG_MAP_SUSPECT);
 	c->bytes_per_source = (double)track / s.track_entries;
 	c->bytes_per_source_total = (double)(track + suspect) / s.track_entries;
-	/* Tracked sources come from the flood's own inserts on this CPU. */
+	/* Tracked sources come from probes on this CPU, as many as its share
+	 * of a per-CPU LRU holds, each probing until tracked. */
 	{
 		struct bench_vary v = { .mode = BENCH_VARY_MIX, .bits = 32 };
 
-		ret = bm_probe_range(c, &s, 6, &v, s.track_entries / c->ncpus + 1024,
-				     BM_PORT_PROBE);
+		ret = bm_probe_chunked(c, &s, 6, &v, s.track_entries / c->ncpus + 1024,
+				       bm_tracked_targets());
 	}
 	if (!ret)
 		ret = fill(&s);
