@@ -44,7 +44,7 @@ DAEMON_OBJS := $(DAEMON_SRCS:user/%.c=$(OUT)/%.o)
 CTL_OBJS    := $(CTL_SRCS:user/%.c=$(OUT)/%.o)
 
 UNIT_TESTS  := $(OUT)/tests/test_xdp $(OUT)/tests/test_detect $(OUT)/tests/test_addr \
-	       $(OUT)/tests/test_budget $(OUT)/tests/test_conffile
+	       $(OUT)/tests/test_budget $(OUT)/tests/test_conffile $(OUT)/tests/detect_report
 TEST_TOOLS  := $(OUT)/tests/mkpcap
 
 BENCH_SRCS  := bench/main.c bench/measure.c bench/subjects.c bench/state.c \
@@ -54,7 +54,8 @@ BENCH_BINS  := $(OUT)/bench/scanguard-bench $(OUT)/bench/sg-flood $(OUT)/bench/s
 	       $(OUT)/bench/empty.bpf.o
 
 .DELETE_ON_ERROR:
-.PHONY: all binaries deps test demo install uninstall clean unit container-test bench bench-build
+.PHONY: all binaries deps test demo install uninstall clean unit container-test detection-report \
+	bench bench-build
 
 all: deps binaries
 
@@ -101,6 +102,10 @@ $(OUT)/tests/test_xdp: $(OUT)/tests/test_xdp.o $(OUT)/tests/pkt.o $(OUT)/tests/f
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -lpthread -o $@
 
 $(OUT)/tests/test_detect: $(OUT)/tests/test_detect.o $(OUT)/tests/pkt.o $(OUT)/tests/fixture.o $(OUT)/tests/harness.o $(COMMON_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUT)/tests/detect_report: $(OUT)/tests/detect_report.o $(OUT)/tests/pkt.o $(OUT)/tests/fixture.o $(OUT)/tests/harness.o $(COMMON_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
@@ -160,6 +165,11 @@ unit: all $(UNIT_TESTS) $(TEST_TOOLS) $(BENCH_BINS)
 
 test: unit
 	$(Q)./tests/run.sh
+
+# Probes-to-detection and false blocks per scenario, defaults against the
+# plain distinct-port threshold (README, "Detection").
+detection-report: all $(OUT)/tests/detect_report
+	$(Q)./scripts/detection-report.sh
 
 # The container image, built with podman and run against the namespace lab
 # (also part of `make test`).

@@ -245,6 +245,9 @@ static __always_inline struct sg_track *sg_admit_promote(void *track_map, const 
 		fresh.count = slot->counted;
 		fresh.score = slot->score;
 		fresh.bits |= slot->kinds;
+		/* A first success that took a step off used one credit. */
+		if (slot->score < 0)
+			fresh.bits |= SG_TRACK_CREDIT_ONE;
 		fresh.slot[0] = slot->target;
 		if (slot->counted && slot->host) {
 			fresh.slot[1] = slot->host;
@@ -309,26 +312,27 @@ static __always_inline __u32 sg_track_sample(void *suspect_map, const struct sg_
 	return w.n < SG_EVENT_SAMPLE ? w.n : SG_EVENT_SAMPLE;
 }
 
-/* Applies one first-contact outcome to the score: a failure adds weight,
- * a success takes one step off, never below -credit.  Returns the score
- * before and after a failure (equal for a success). */
+/* A failed first contact adds its weight to the score; returns the score
+ * before it. */
 static __always_inline __s32 sg_score_fail(struct sg_track *t, __u32 weight)
 {
 	return __sync_fetch_and_add(&t->score, (__s32)weight);
 }
 
+/* A success takes one step off the score, but all of a window's successes
+ * together never more than credit steps: a scanner cannot buy its way
+ * through by mixing connections to open services between its probes. */
 static __always_inline void sg_score_success(struct sg_track *t, __s32 credit)
 {
-	/* Bounded retries: losing a race only loses a credit step. */
-	SG_UNROLL
-	for (int i = 0; i < 3; i++) {
-		__s32 cur = SG_READ_ONCE(t->score);
+	__u32 old;
 
-		if (cur <= -credit)
-			return;
-		if (__sync_val_compare_and_swap(&t->score, cur, cur - 1) == cur)
-			return;
-	}
+	if (SG_TRACK_CREDITS(SG_READ_ONCE(t->bits)) >= (__u32)credit)
+		return;
+	/* Racing CPUs may push the counter past credit (by fewer than the
+	 * CPUs), never the credit itself: only the ones below it apply. */
+	old = __sync_fetch_and_add(&t->bits, SG_TRACK_CREDIT_ONE);
+	if (SG_TRACK_CREDITS(old) < (__u32)credit)
+		__sync_fetch_and_sub(&t->score, 1);
 }
 
 #endif /* SG_TRACK_H */

@@ -67,6 +67,11 @@
 #define SG_SLOW_BLOOM_WORDS	4	/* 256-bit filter of a slow source's targets */
 #define SG_MAX_SLOW_THRESHOLD	64	/* keeps the filter's false hits rare */
 #define SG_VLAN_MAX_DEPTH	2	/* 802.1Q / 802.1ad tags parsed */
+/* traceroute's UDP probes go to port 33434 + one per probe (30 hops x 3
+ * probes with the defaults, so below 33534), all closed; one traceroute is
+ * one failed target, not dozens. */
+#define SG_TRACEROUTE_PORT	33434
+#define SG_TRACEROUTE_PORTS	100
 #define SG_IPV6_EXT_MAX		6	/* IPv6 extension headers walked */
 
 /* Configuration ranges (userspace validates against these). */
@@ -92,7 +97,7 @@
 #define SG_DEFAULT_NET_PREFIX4	24
 #define SG_DEFAULT_NET_PREFIX6	48
 #define SG_DEFAULT_NET_THRESHOLD 50
-#define SG_DEFAULT_SWEEP_THRESHOLD 25	/* Zeek's address scan: 25 hosts */
+#define SG_DEFAULT_SWEEP_THRESHOLD 10	/* hosts; below threshold, so a sweep is named one */
 #define SG_DEFAULT_SLOW_WINDOW_S 21600	/* 6 hours */
 #define SG_DEFAULT_SLOW_THRESHOLD 20
 #define SG_DEFAULT_BLOCK_TTL_MAX_S 86400
@@ -232,8 +237,11 @@ enum sg_probe_kind {
  * one word so both change with a single atomic or. */
 #define SG_TRACK_KINDS(bits)	((bits) & 0xffff)
 #define SG_TRACK_PROMOTED	(1u << 16)	/* the tier-2 map holds targets past the inline slots */
-#define SG_TRACK_SLOW		(1u << 17)	/* also tracked over the slow window */
 #define SG_TRACK_HAD_FAILURE	(1u << 18)	/* a failure in this or the previous window */
+/* Successes credited this window (bits 24-30): their total is capped. */
+#define SG_TRACK_CREDIT_SHIFT	24
+#define SG_TRACK_CREDIT_ONE	(1u << SG_TRACK_CREDIT_SHIFT)
+#define SG_TRACK_CREDITS(bits)	(((bits) >> SG_TRACK_CREDIT_SHIFT) & 0x7f)
 
 /* Tier 1, one per source seen probing: 48 bytes so that, with the key and
  * the hash table's own overhead, a tracked source costs <= 128 bytes. */

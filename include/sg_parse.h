@@ -284,6 +284,10 @@ static __always_inline int sg_parse_l4(void *pos, void *data_end, struct sg_pkt 
 		return SG_PARSE_OK;
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6:
+		/* Each family has its own: ICMPv6 in IPv4, or ICMP in IPv6, is
+		 * a protocol nothing here speaks (nmap -sO probes it). */
+		if ((p->l4proto == IPPROTO_ICMP) != (p->family == 4))
+			return SG_PARSE_NO_L4;
 		if ((void *)(b + 4) > data_end || p->l4_room < 4)
 			return SG_PARSE_BAD_L4;
 		p->icmp_type = b[0];

@@ -52,9 +52,10 @@ static __always_inline __u8 sg_l4_class(__u8 l4proto)
 	return SG_PC_IPPROTO;
 }
 
-static __always_inline int sg_is_icmp(__u8 l4proto)
+/* ICMP of the packet's own family (the parser reads no other). */
+static __always_inline int sg_is_icmp(const struct sg_pkt *p)
 {
-	return l4proto == IPPROTO_ICMP || l4proto == IPPROTO_ICMPV6;
+	return p->l4proto == (p->family == 4 ? IPPROTO_ICMP : IPPROTO_ICMPV6);
 }
 
 /* What the packet can be, before any lookup. */
@@ -73,7 +74,7 @@ static __always_inline struct sg_probe sg_candidate(const struct sg_pkt *p, int 
 	} else if (res == SG_PARSE_NO_L4) {
 		/* A protocol this host does not parse: an IP protocol scan
 		 * probes many.  Counted, but no evidence on its own. */
-		if (p->frag == SG_FRAG_LATER || sg_is_icmp(p->l4proto))
+		if (p->frag == SG_FRAG_LATER || sg_is_icmp(p))
 			return pr;
 		pr.kind = SG_PROBE_PROTO;
 		pr.pc = SG_PC_IPPROTO;
@@ -113,7 +114,7 @@ static __always_inline struct sg_probe sg_candidate(const struct sg_pkt *p, int 
 			pr.port = p->dport;
 			pr.check = protect == SG_PROTECT_SEGMENT ? SG_CHECK_OPEN : SG_CHECK_NONE;
 		}
-	} else if (sg_is_icmp(p->l4proto)) {
+	} else if (sg_is_icmp(p)) {
 		/* Echo requests only matter as a sweep across a segment. */
 		if (protect == SG_PROTECT_SEGMENT &&
 		    ((p->l4proto == IPPROTO_ICMP && p->icmp_type == 8) ||
@@ -150,11 +151,18 @@ static __always_inline __u32 sg_dst_hash(const struct sg_addr *a, __u32 seed)
 static __always_inline void sg_probe_targets(struct sg_probe *pr, const struct sg_pkt *p,
 					     __u32 protect)
 {
+	__u16 port = pr->port;
+
+	/* traceroute sends a dozen or more probes at once to the ports after
+	 * 33434: they are one target, so tracing the route to a host is a
+	 * single failure. */
+	if (pr->pc == SG_PC_UDP && (__u16)(port - SG_TRACEROUTE_PORT) < SG_TRACEROUTE_PORTS)
+		port = SG_TRACEROUTE_PORT;
 	if (protect == SG_PROTECT_SEGMENT) {
-		pr->target = sg_dst_hash(&p->dst, SG_TARGET(pr->pc, pr->port));
+		pr->target = sg_dst_hash(&p->dst, SG_TARGET(pr->pc, port));
 		pr->host = sg_dst_hash(&p->dst, 0x5bd1e995u);
 	} else {
-		pr->target = SG_TARGET(pr->pc, pr->port);
+		pr->target = SG_TARGET(pr->pc, port);
 	}
 }
 

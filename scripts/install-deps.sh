@@ -12,7 +12,8 @@ PKGS="make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev pkg-config bpftool
       netcat-openbsd procps python3 jq util-linux libmicrohttpd-dev libconfig-dev curl
       podman runc containernetworking-plugins debootstrap bash-completion
       man-db groff-base bsdextrautils systemd libpcap-dev tmux iputils-ping
-      libxdp1 nftables ethtool python3-matplotlib"
+      traceroute bind9-dnsutils ntpsec-ntpdig nftables
+      libxdp1 ethtool python3-matplotlib"
 
 missing=""
 for p in $PKGS; do

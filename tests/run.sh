@@ -48,6 +48,8 @@ run_suite unit_budget unshare -n "$BUILD/tests/test_budget"
 # Own network namespace: socket lookups then see only the test's sockets.
 run_suite unit_xdp unshare -n "$BUILD/tests/test_xdp"
 run_suite unit_detect unshare -n "$BUILD/tests/test_detect"
+# The README's detection table: every scenario's outcome as stated there.
+run_suite unit_detect_report unshare -n "$BUILD/tests/detect_report" --check
 for t in tests/e2e/test_*.sh; do
 	[ -e "$t" ] || continue
 	n=$(basename "$t" .sh)

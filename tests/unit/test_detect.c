@@ -157,7 +157,34 @@ static void test_score_credit(void)
 	CHECK_EQ(last_detector(&f), SG_DET_SCORE, "detector");
 	fx_close(&f);
 
-	h_begin("score: mixing in many open ports is caught by the distinct-port backstop");
+	h_begin("score: mixing in many open ports earns score-credit steps in all");
+	if (!open_or_fail(&f, &cfg))
+		return;
+	dropped_at = 0;
+	for (int i = 1; i <= (int)NOPEN && !dropped_at; i++) {
+		run(&f, fx_tcp(SCANNER, HOST, open_ports[i - 1], SYN));
+		if (run(&f, fx_tcp(SCANNER, HOST, 100 + i, SYN)) == XDP_DROP)
+			dropped_at = i;
+	}
+	CHECK_EQ(dropped_at, 6, "failure that was dropped (-2 + 6 = 4)");
+	CHECK_EQ(last_detector(&f), SG_DET_SCORE, "detector");
+	fx_close(&f);
+
+	h_begin("score: the credit is per window");
+	if (!open_or_fail(&f, &cfg))
+		return;
+	run(&f, fx_tcp(SCANNER, HOST, open_ports[0], SYN));
+	run(&f, fx_tcp(SCANNER, HOST, open_ports[1], SYN));
+	run(&f, fx_tcp(SCANNER, HOST, open_ports[2], SYN));
+	f.now += SEC_NS(300);
+	for (int port = 1; port <= 3; port++)
+		CHECK_EQ(run(&f, fx_tcp(SCANNER, HOST, port, SYN)), XDP_PASS, "failures 1-3");
+	CHECK_EQ(run(&f, fx_tcp(SCANNER, HOST, 4, SYN)), XDP_DROP, "no credit carried over");
+	fx_close(&f);
+
+	h_begin("score: mixing past any credit is caught by the distinct-port backstop");
+	cfg.score_threshold = SG_MAX_SCORE;
+	cfg.score_credit = SG_MAX_SCORE;
 	cfg.threshold = 5;
 	if (!open_or_fail(&f, &cfg))
 		return;
@@ -624,6 +651,42 @@ static void test_state_counters(void)
 	fx_close(&f);
 }
 
+/* ---- traceroute ------------------------------------------------------------------ */
+
+static void test_traceroute(void)
+{
+	struct sg_config plain = fx_cfg_plain(SG_DEFAULT_THRESHOLD, 300, 600);
+	struct fx f;
+
+	h_begin("traceroute: its udp probes to 33434-33533 are one failed target");
+	if (!open_or_fail(&f, NULL))
+		return;
+	/* Three traceroutes to a host one hop away: 16 probes at once each
+	 * (traceroute's -N 16), every one to a closed port. */
+	for (int round = 0; round < 3; round++)
+		for (int i = 0; i < 16; i++)
+			CHECK_EQ(run(&f, fx_udp(SCANNER, HOST, 50000 + i, 33434 + 16 * round + i)),
+				 XDP_PASS, "traceroute probe");
+	CHECK_EQ(run(&f, fx_udp(SCANNER, HOST, 50000, 33533)), XDP_PASS, "last port of the range");
+	CHECK_EQ(fx_events(&f), 0, "no detection");
+	/* It is still a failure: three more closed ports make four. */
+	CHECK_EQ(run(&f, fx_udp(SCANNER, HOST, 50000, 33534)), XDP_PASS, "past the range");
+	CHECK_EQ(run(&f, fx_udp(SCANNER, HOST, 50000, 33433)), XDP_PASS, "before the range");
+	CHECK_EQ(run(&f, fx_udp(SCANNER, HOST, 50000, 7)), XDP_DROP, "4th failed target");
+	CHECK_EQ(last_detector(&f), SG_DET_SCORE, "detector");
+	if (f.nev)
+		CHECK_EQ(f.ev[0].count, 4, "event failed targets");
+	fx_close(&f);
+
+	h_begin("traceroute: one target for the plain distinct-port threshold too");
+	if (!open_or_fail(&f, &plain))
+		return;
+	for (int i = 0; i < 100; i++)
+		CHECK_EQ(run(&f, fx_udp(SCANNER, HOST, 50000, 33434 + i)), XDP_PASS, "probe");
+	CHECK_EQ(fx_events(&f), 0, "no detection");
+	fx_close(&f);
+}
+
 /* ---- defaults: every detector on, as the daemon runs --------------------------- */
 
 static void test_defaults_nmap_like(void)
@@ -639,9 +702,9 @@ static void test_defaults_nmap_like(void)
 
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
 		answered += run(&f, fx_tcp(SCANNER, HOST, order[i], SYN)) == XDP_PASS;
-	/* 80, 443 and 22 are open: -1,0,-1,0,-1,0 through 25, then 3389, 110
-	 * and 445 take it to 3 and 139 to 4. */
-	CHECK_EQ(answered, 9, "probes answered");
+	/* 80 and 443 are open: -1,0,-1,0; 22 is open too, but the credit (2)
+	 * is spent: 0; then 25, 3389, 110 and 445 take it to 4. */
+	CHECK_EQ(answered, 8, "probes answered");
 	CHECK_EQ(last_detector(&f), SG_DET_SCORE, "detector");
 	fx_close(&f);
 }
@@ -659,6 +722,7 @@ int main(void)
 	test_distributed();
 	test_slow();
 	test_repeat_offenders();
+	test_traceroute();
 	test_defaults_nmap_like();
 	test_block_policy_and_cap();
 	test_state_counters();

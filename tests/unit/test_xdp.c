@@ -103,6 +103,13 @@ static const struct class_case class_cases[] = {
 	  SG_STAT_PASSED },
 	{ "another ip protocol is a probe (ip protocol scan)",
 	  { .family = 4, .src = SCANNER, .dst = HOST, .proto = 47 }, XDP_PASS, 1, SG_STAT_PASSED },
+	/* nmap -sO tries every number: ICMPv6's in IPv4 is not ICMP. */
+	{ "icmpv6's protocol number in ipv4 is a probe (ip protocol scan)",
+	  { .family = 4, .src = SCANNER, .dst = HOST, .proto = IPPROTO_ICMPV6 }, XDP_PASS, 1,
+	  SG_STAT_PASSED },
+	{ "icmp's protocol number in ipv6 is a probe (ip protocol scan)",
+	  { .family = 6, .src = SCANNER6, .dst = HOST6, .proto = IPPROTO_ICMP }, XDP_PASS, 1,
+	  SG_STAT_PASSED },
 	{ "sctp init is a probe",
 	  { .family = 4, .src = SCANNER, .dst = HOST, .proto = IPPROTO_SCTP, .dport = 80,
 	    .sctp_chunk = 1 }, XDP_PASS, 1, SG_STAT_PASSED },
