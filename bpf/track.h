@@ -15,6 +15,7 @@
 #include <bpf/bpf_helpers.h>
 #include "scanguard.h"
 #include "maps.h"
+#include "sg_admit.h"
 
 #define SG_READ_ONCE(x) (*(volatile typeof(x) *)&(x))
 
@@ -146,34 +147,19 @@ static __always_inline struct sg_track *sg_track_get(void *track_map, const stru
  * carried over.  So a flood of one-probe sources neither pays the LRU's
  * insert nor evicts the sources the LRU tracks.  A slot lost to another
  * key before the second probe costs that source one probe of evidence. */
-#define SG_ADMIT_SRC_SLOTS	65536	/* power of two; 32 bytes each, in pairs */
-#define SG_ADMIT_NET_SLOTS	16384
-
-struct sg_admit_slot {
-	__u64 seen;		/* when the first probe came */
-	__u32 fp;		/* the key's fingerprint, never 0; 0 = empty slot */
-	__u32 target;
-	__u32 host;		/* segment mode: its destination as a target */
-	__u32 kinds;
-	__s16 score;		/* what the first probe did to the score */
-	__u8 counted;		/* it counted toward the distinct-target backstop */
-	__u8 failed;		/* it (or one in the window before) failed */
-	__u32 pad;
-};
-
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, SG_ADMIT_SRC_SLOTS);
 	__type(key, __u32);
 	__type(value, struct sg_admit_slot);
-} sg_admit_src SEC(".maps");
+} SG_MAP_ADMIT_SRC SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, SG_ADMIT_NET_SLOTS);
 	__type(key, __u32);
 	__type(value, struct sg_admit_slot);
-} sg_admit_net SEC(".maps");
+} SG_MAP_ADMIT_NET SEC(".maps");
 
 enum sg_admit_result {
 	SG_ADMIT_NEW = 0,	/* nothing known: record this probe */
@@ -191,14 +177,10 @@ static __always_inline struct sg_admit_slot *sg_admit_slot(void *admit_map, __u3
 							   const struct sg_addr *key, __u32 *fp,
 							   int *hit)
 {
-	__u32 a = key->w[0] * 0x9e3779b1u ^ key->w[1] * 0x85ebca6bu ^
-		  key->w[2] * 0xc2b2ae35u ^ key->w[3] * 0x27d4eb2fu;
 	struct sg_admit_slot *s0, *s1;
 	__u32 idx;
 
-	a ^= a >> 15;
-	idx = ((a * 0x2c1b3c6du) >> 16 & (nslots - 1)) & ~1u;
-	*fp = (a * 0x297a2d39u) | 1;
+	sg_admit_hash(key, nslots, &idx, fp);
 	*hit = 0;
 	s0 = bpf_map_lookup_elem(admit_map, &idx);
 	idx |= 1;

@@ -85,7 +85,7 @@ __noinline int sg_weigh_net(const struct sg_pkt *p, const struct sg_probe *pr, _
 	nt = bpf_map_lookup_elem(&SG_MAP_NET_TRACK, &key);
 	if (!nt) {
 		/* A network's first probe waits in the admission array. */
-		slot = sg_admit_slot(&sg_admit_net, SG_ADMIT_NET_SLOTS, &key, &fp, &hit);
+		slot = sg_admit_slot(&SG_MAP_ADMIT_NET, SG_ADMIT_NET_SLOTS, &key, &fp, &hit);
 		a = sg_admit_check(slot, hit, pr->target, now, cfg->window_ns);
 		if (a == SG_ADMIT_REPEAT)
 			return 0;
@@ -150,7 +150,7 @@ static __always_inline struct sg_track *sg_admit(struct xdp_md *ctx, const struc
 	__u32 fp, inserted = 0;
 	int a, hit;
 
-	slot = sg_admit_slot(&sg_admit_src, SG_ADMIT_SRC_SLOTS, key, &fp, &hit);
+	slot = sg_admit_slot(&SG_MAP_ADMIT_SRC, SG_ADMIT_SRC_SLOTS, key, &fp, &hit);
 	a = sg_admit_check(slot, hit, pr->target, now, cfg->window_ns);
 	if (a == SG_ADMIT_REPEAT)
 		return NULL;	/* no evidence, as for a tracked source */

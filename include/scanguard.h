@@ -125,6 +125,8 @@
 #define SG_MAP_TRAPS		sg_traps
 #define SG_MAP_EXPOSED		sg_exposed
 #define SG_MAP_FLOWS		sg_flows
+#define SG_MAP_ADMIT_SRC	sg_admit_src	/* first probes (include/sg_admit.h) */
+#define SG_MAP_ADMIT_NET	sg_admit_net
 
 /* Inside an instance's pin directory: the pinned bpf_links that keep the
  * program attached while no daemon runs, one per interface. */
