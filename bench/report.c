@@ -152,7 +152,7 @@ void bm_print_table(FILE *f, const struct bm_ctx *c)
 			fprintf(f, "%-16s %-14s %-16s %11u %9ld %12lu\n", m->config, m->map, m->type,
 				m->max_entries, m->entries, (unsigned long)m->memlock);
 		}
-		fprintf(f, "bytes per tracked source: %.1f (sg_track alone), %.1f (with sg_suspect); "
+		fprintf(f, "bytes per tracked source: %.2f (sg_track alone), %.2f (with sg_suspect); "
 			   "target <= %d: %s\n", c->bytes_per_source, c->bytes_per_source_total,
 			BYTES_PER_SOURCE_MAX,
 			c->bytes_per_source <= BYTES_PER_SOURCE_MAX ? "met" : "MISSED");
@@ -348,8 +348,8 @@ int bm_write_json(const char *path, const struct bm_ctx *c)
 		jw_obj_close(&w);
 	}
 	jw_arr_close(&w);
-	jw_f64(&w, "bytes_per_tracked_source", c->bytes_per_source, 1);
-	jw_f64(&w, "bytes_per_tracked_source_with_suspects", c->bytes_per_source_total, 1);
+	jw_f64(&w, "bytes_per_tracked_source", c->bytes_per_source, 2);
+	jw_f64(&w, "bytes_per_tracked_source_with_suspects", c->bytes_per_source_total, 2);
 	jw_u64(&w, "target_max_bytes_per_source", BYTES_PER_SOURCE_MAX);
 	jw_bool(&w, "met", c->nmem && c->bytes_per_source <= BYTES_PER_SOURCE_MAX);
 	jw_obj_close(&w);
