@@ -388,8 +388,10 @@ static int scenario_6(struct bm_ctx *c, int fam)
 		goto out;
 	/* Still full after every round: each new source evicted an old one. */
 	n = sg_map_count(s.m.track, sizeof(struct sg_addr));
-	if (n < (long)cap - 8 || n > (long)cap) {
-		pr_warn("flood: %ld sources tracked, want this CPU's share of %u", n, cap);
+	/* LRU lists keep a few free nodes per CPU in reserve: a full map may
+	 * hold slightly fewer than max_entries. */
+	if (n < (long)cap - (long)cap / 100 || n > (long)cap) {
+		pr_warn("flood: %ld sources tracked, want about %u", n, cap);
 		ret = -EIO;
 	}
 out:

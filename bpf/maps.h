@@ -34,11 +34,12 @@ struct {
 } SG_MAP_STATS SEC(".maps");
 
 /* Tier-1 tracking: LRU, because forgetting an idle source is acceptable.
- * Per-CPU LRU lists keep inserts scalable when a flood of new sources
- * arrives on every CPU at once. */
+ * One common LRU list: only sources with a second target insert (one-probe
+ * sources stop in the admission array), so inserts are rare enough to share
+ * a list, and a flood arriving on one CPU can use the whole map rather than
+ * 1/ncpus of it as with per-CPU lists (bench/README.md). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(map_flags, BPF_F_NO_COMMON_LRU);
 	__uint(max_entries, SG_MAX_SOURCES);
 	__type(key, struct sg_addr);
 	__type(value, struct sg_track);

@@ -49,7 +49,7 @@
 
 /* Distinct targets are stored exactly: a few inline per source, the rest in
  * an open-addressing table that only sources past the inline slots get. */
-#define SG_INLINE_SLOTS		6
+#define SG_INLINE_SLOTS		4
 #define SG_SUSPECT_SLOTS	256	/* power of two */
 /* Keep the suspect table at most 3/4 full so probing stays short. */
 #define SG_MAX_THRESHOLD	(SG_INLINE_SLOTS + SG_SUSPECT_SLOTS * 3 / 4)
@@ -245,8 +245,8 @@ enum sg_probe_kind {
 #define SG_TRACK_CREDIT_ONE	(1u << SG_TRACK_CREDIT_SHIFT)
 #define SG_TRACK_CREDITS(bits)	(((bits) >> SG_TRACK_CREDIT_SHIFT) & 0x7f)
 
-/* Tier 1, one per source seen probing: 48 bytes so that, with the key and
- * the hash table's own overhead, a tracked source costs <= 128 bytes. */
+/* Tier 1, one per source seen probing: 40 bytes so that, with the key and
+ * the hash table's own overhead, a tracked source costs 120 bytes (bench). */
 struct sg_track {
 	__u64 window_start;	/* ns; the window is [start, start + window) */
 	__u32 count;		/* distinct targets that count this window (atomic) */
