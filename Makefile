@@ -49,9 +49,15 @@ UNIT_TESTS  := $(OUT)/tests/test_xdp $(OUT)/tests/test_detect $(OUT)/tests/test_
 	       $(OUT)/tests/test_faults
 TEST_TOOLS  := $(OUT)/tests/mkpcap
 
+BENCH_SRCS  := bench/main.c bench/measure.c bench/subjects.c bench/state.c \
+	       bench/scenarios.c bench/memory.c bench/report.c bench/structs.c
+BENCH_OBJS  := $(BENCH_SRCS:bench/%.c=$(OUT)/bench/%.o)
+BENCH_BINS  := $(OUT)/bench/scanguard-bench $(OUT)/bench/sg-flood $(OUT)/bench/sg-peer \
+	       $(OUT)/bench/empty.bpf.o
+
 .DELETE_ON_ERROR:
-.PHONY: all binaries deps test demo install uninstall clean unit container-test \
-	detection-report fuzz fuzz-corpus test-asan asan-build
+.PHONY: all binaries deps test demo install uninstall clean unit container-test detection-report \
+	fuzz fuzz-corpus test-asan asan-build bench bench-build
 
 all: deps binaries
 
@@ -61,7 +67,7 @@ binaries: $(OUT)/scanguardd $(OUT)/scanguardctl
 deps:
 	$(Q)./scripts/install-deps.sh
 
-$(OUT) $(OUT)/tests:
+$(OUT) $(OUT)/tests $(OUT)/bench:
 	$(Q)mkdir -p $@
 
 # ---- BPF object and skeleton ------------------------------------------------
@@ -122,7 +128,6 @@ $(OUT)/tests/mkpcap: $(OUT)/tests/mkpcap.o $(OUT)/tests/pkt.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ -o $@
 
-unit: all $(UNIT_TESTS) $(TEST_TOOLS) $(FUZZERS)
 
 # ---- fuzzing (libFuzzer; clang from Debian) --------------------------------------
 # The parsers under AddressSanitizer and UndefinedBehaviorSanitizer, with the
@@ -195,6 +200,42 @@ $(OUT)/tests/test_faults: $(OUT)/tests/test_faults.o $(OUT)/tests/pkt.o $(OUT)/t
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
+# ---- benchmark (bench/README.md) ------------------------------------------------
+$(OUT)/bench/%.bpf.o: bench/%.bpf.c | $(OUT)/bench
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -Ibench -MF $(OUT)/bench/$*.bpf.d -MT $@ -c $< -o $(OUT)/bench/$*.tmp.bpf.o
+	$(Q)$(BPFTOOL) gen object $@ $(OUT)/bench/$*.tmp.bpf.o
+	$(Q)rm -f $(OUT)/bench/$*.tmp.bpf.o
+
+$(OUT)/bench/%.skel.h: $(OUT)/bench/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
+
+$(OUT)/bench/%.o: bench/%.c $(OUT)/scanguard.skel.h $(OUT)/bench/empty.skel.h \
+		   $(OUT)/bench/harness.skel.h $(OUT)/bench/structs.skel.h | $(OUT)/bench
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Ibench -Iuser -Itests/unit -I$(OUT)/bench -c $< -o $@
+
+$(OUT)/bench/scanguard-bench: $(BENCH_OBJS) $(OUT)/tests/pkt.o $(OUT)/hostaddr.o $(COMMON_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUT)/bench/sg-flood: bench/flood.c | $(OUT)/bench
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< -o $@
+
+$(OUT)/bench/sg-peer: bench/peer.c | $(OUT)/bench
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< -lpthread -o $@
+
+bench-build: all $(BENCH_BINS)
+
+# Minutes, not hours; timing never fails it.  BENCH_ARGS=--quick for a smoke run.
+bench: bench-build
+	$(Q)./bench/run.sh $(BENCH_ARGS)
+
+unit: all $(UNIT_TESTS) $(TEST_TOOLS) $(FUZZERS) $(BENCH_BINS)
+
 test: unit
 	$(Q)./tests/run.sh
 
@@ -260,4 +301,4 @@ uninstall:
 clean:
 	rm -rf $(OUT) $(ASAN_OUT)
 
--include $(wildcard $(OUT)/*.d $(OUT)/tests/*.d $(OUT)/fuzz/*.d)
+-include $(wildcard $(OUT)/*.d $(OUT)/tests/*.d $(OUT)/fuzz/*.d $(OUT)/bench/*.d)

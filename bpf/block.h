@@ -13,6 +13,7 @@
 #include "scanguard.h"
 #include "sg_parse.h"
 #include "maps.h"
+#include "clock.h"
 
 /* Masks an address to len bits of its own family. */
 static __always_inline void sg_mask_family(struct sg_addr *a, __u32 family, __u32 len)
@@ -63,9 +64,11 @@ static __always_inline int sg_addr_is_v6(const struct sg_addr *a)
 
 /* True when the source is blocked now.  An expired exact block is deleted
  * here, so the source starts again from a clean count; expired CIDR blocks
- * are ignored here and removed by the daemon's sweep. */
+ * are ignored here and removed by the daemon's sweep.  The clock is read
+ * only when a block matched. */
 static __always_inline int sg_is_blocked(struct sg_state *st, const struct sg_addr *key,
-					 const struct sg_addr *src, __u64 now, __u32 *expired)
+					 const struct sg_addr *src, struct sg_clock *clk,
+					 __u32 *expired)
 {
 	if (st->nr_blocks) {
 		struct sg_block *b = bpf_map_lookup_elem(&SG_MAP_BLOCKS, key);
@@ -75,7 +78,7 @@ static __always_inline int sg_is_blocked(struct sg_state *st, const struct sg_ad
 			 * inside it stays allowed, as inside a CIDR block.  An IPv4
 			 * key is the address itself, which is never allowed (not
 			 * counted, manual blocks refused, allow add lifts blocks). */
-			if (sg_block_live(b, now))
+			if (sg_block_live(b, sg_now(clk)))
 				return !(sg_addr_is_v6(src) && sg_allowed(src));
 			if (bpf_map_delete_elem(&SG_MAP_BLOCKS, key) == 0) {
 				__sync_fetch_and_sub(&st->nr_blocks, 1);
@@ -88,7 +91,7 @@ static __always_inline int sg_is_blocked(struct sg_state *st, const struct sg_ad
 		struct sg_block *b = bpf_map_lookup_elem(&SG_MAP_CIDR_BLOCKS, &k);
 
 		/* An allow-listed address inside a blocked range stays allowed. */
-		if (b && sg_block_live(b, now) && !sg_allowed(src))
+		if (b && sg_block_live(b, sg_now(clk)) && !sg_allowed(src))
 			return 1;
 	}
 	return 0;

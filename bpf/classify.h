@@ -117,11 +117,20 @@ static __always_inline struct sg_probe sg_classify(struct xdp_md *ctx, const str
 			pr.kind = 0;
 			return pr;
 		}
-	} else if (pr.check == SG_CHECK_OPEN) {
-		pr.open = sg_target_open(ctx, p, protect, pr.pc, pr.port);
 	}
+	/* SG_CHECK_OPEN is left to sg_probe_open(): whether the target is
+	 * open only matters on first contact, which the source's set says. */
 	sg_probe_targets(&pr, p, protect);
 	return pr;
+}
+
+/* Whether the probe's target is open, looked up now if classify left it. */
+static __always_inline __u8 sg_probe_open(struct xdp_md *ctx, const struct sg_pkt *p,
+					  const struct sg_probe *pr, __u32 protect)
+{
+	if (pr->check != SG_CHECK_OPEN)
+		return pr->open;
+	return sg_target_open(ctx, p, protect, pr->pc, pr->port);
 }
 
 #endif /* SG_CLASSIFY_H */

@@ -34,11 +34,12 @@ struct {
 } SG_MAP_STATS SEC(".maps");
 
 /* Tier-1 tracking: LRU, because forgetting an idle source is acceptable.
- * Per-CPU LRU lists keep inserts scalable when a flood of new sources
- * arrives on every CPU at once. */
+ * One common LRU list: only sources with a second target insert (one-probe
+ * sources stop in the admission array), so inserts are rare enough to share
+ * a list, and a flood arriving on one CPU can use the whole map rather than
+ * 1/ncpus of it as with per-CPU lists (bench/README.md). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(map_flags, BPF_F_NO_COMMON_LRU);
 	__uint(max_entries, SG_MAX_SOURCES);
 	__type(key, struct sg_addr);
 	__type(value, struct sg_track);
@@ -114,19 +115,21 @@ struct {
 	__type(value, struct sg_slow);
 } SG_MAP_SLOW SEC(".maps");
 
-/* Admission to the slow map: per slot, a fingerprint of the last source
- * whose first failure landed there.  Its second failure finds it and enters
- * the slow map even when a flood has emptied the tracking LRU in between:
- * a spoofed packet overwrites a given slot with probability 1/SG_ADMIT_SLOTS,
- * where an LRU is emptied in order by as many new sources as it holds. */
+/* The failed-before filter: per slot, a fingerprint of the last source
+ * whose failure landed there.  A source's later failure finds it even when
+ * a flood has taken its admission slot (bpf/track.h) and its tracking
+ * entry in between: a spoofed packet overwrites a given slot with
+ * probability 1/SG_SLOW_FP_SLOTS, where the admission array's two-way sets
+ * turn over every few new sources and an LRU is emptied in order by as
+ * many new sources as it holds. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(map_flags, BPF_F_MMAPABLE);	/* tests clear its 4 MiB at once */
 	/* Two slots an element: array elements take 8 bytes anyway. */
-	__uint(max_entries, SG_ADMIT_SLOTS / 2);
+	__uint(max_entries, SG_SLOW_FP_SLOTS / 2);
 	__type(key, __u32);
-	__type(value, struct sg_admit_pair);
-} SG_MAP_ADMIT SEC(".maps");
+	__type(value, struct sg_slow_fp_pair);
+} SG_MAP_SLOW_FP SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

@@ -4,14 +4,17 @@
  * parse; drop blocked sources; classify probes as successes or failures;
  * weigh them (distinct targets, failure score, sweeps, source networks,
  * slow window, trap ports); on the first crossing of any threshold block the
- * source and report it once.  Time is an argument: the production entry
- * passes the kernel's coarse clock, the test entry a clock the caller sets.
+ * source and report it once.  Time comes from clock.h, read only when a
+ * packet needs it: the production entry's is the kernel's coarse clock, the
+ * test entry's a clock the caller sets.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include "scanguard.h"
 #include "sg_parse.h"
 #include "maps.h"
+#include "clock.h"
+#include "fastpath.h"
 #include "classify.h"
 #include "block.h"
 #include "track.h"
@@ -26,20 +29,22 @@ static __always_inline void sg_count(struct sg_stats *s, enum sg_stat id)
 	s->c[id]++;
 }
 
-static __always_inline int sg_process(struct xdp_md *ctx, __u64 now)
+static __always_inline int sg_process(struct xdp_md *ctx, const int test)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 	struct sg_config *cfg;
 	struct sg_state *st;
 	struct sg_stats *stats;
-	struct sg_pkt p = {};
+	struct sg_pkt p;
 	struct sg_probe pr;
 	struct sg_addr key;
 	__u32 zero = 0, expired = 0;
+	struct sg_clock clk = { .test = test };
 	enum sg_stat reason;
 	int verdict = XDP_PASS;
-	int res, have_key = 0, over;
+	int res, have_key = 0, over, fast;
+	__u64 now;
 
 	stats = bpf_map_lookup_elem(&SG_MAP_STATS, &zero);
 	st = bpf_map_lookup_elem(&SG_MAP_STATE, &zero);
@@ -47,14 +52,27 @@ static __always_inline int sg_process(struct xdp_md *ctx, __u64 now)
 	if (!stats || !st || !cfg)
 		return XDP_PASS;
 
-	res = sg_parse(data, data_end, &p);
-	if (res == SG_PARSE_NOT_IP) {
-		reason = SG_STAT_NOT_IP;
-		goto out;
-	}
-	if (res == SG_PARSE_BAD_L3) {
-		reason = SG_STAT_PARSE_ERRORS;
-		goto out;
+	/* Established traffic needs no parse: only its source, and that only
+	 * while something is blocked. */
+	fast = sg_fast_established(data, data_end, &p.src);
+	if (fast) {
+		if (!(st->nr_blocks | st->nr_cidr_blocks)) {
+			reason = SG_STAT_PASSED;
+			goto out;
+		}
+		p.family = fast;
+		res = SG_PARSE_OK;
+	} else {
+		__builtin_memset(&p, 0, sizeof(p));
+		res = sg_parse(data, data_end, &p);
+		if (res == SG_PARSE_NOT_IP) {
+			reason = SG_STAT_NOT_IP;
+			goto out;
+		}
+		if (res == SG_PARSE_BAD_L3) {
+			reason = SG_STAT_PARSE_ERRORS;
+			goto out;
+		}
 	}
 
 	/* Every packet of a blocked source, whatever it is (later fragments
@@ -62,12 +80,13 @@ static __always_inline int sg_process(struct xdp_md *ctx, __u64 now)
 	if (st->nr_blocks | st->nr_cidr_blocks) {
 		sg_source_key(&p, cfg->ipv6_prefix, &key);
 		have_key = 1;
-		if (sg_is_blocked(st, &key, &p.src, now, &expired)) {
+		if (sg_is_blocked(st, &key, &p.src, &clk, &expired)) {
 			/* Policy "new": a wrongly framed partner keeps its
-			 * established sessions; only its probes are dropped. */
+			 * established sessions; only its probes are dropped.
+			 * (The fast path's packets are established traffic.) */
 			if (cfg->block_policy == SG_POLICY_NEW &&
-			    (res == SG_PARSE_NO_L4 || res == SG_PARSE_OK) &&
-			    !sg_classify(ctx, &p, res, cfg->protect).kind) {
+			    (fast || ((res == SG_PARSE_NO_L4 || res == SG_PARSE_OK) &&
+				      !sg_classify(ctx, &p, res, cfg->protect).kind))) {
 				reason = SG_STAT_BLOCKED_PASSED;
 				goto out;
 			}
@@ -81,6 +100,10 @@ static __always_inline int sg_process(struct xdp_md *ctx, __u64 now)
 		}
 		if (expired)
 			sg_count(stats, SG_STAT_BLOCKS_EXPIRED);
+	}
+	if (fast) {
+		reason = SG_STAT_PASSED;
+		goto out;
 	}
 
 	if (res == SG_PARSE_BAD_L4) {
@@ -98,15 +121,16 @@ static __always_inline int sg_process(struct xdp_md *ctx, __u64 now)
 		reason = SG_STAT_PROBES_ALLOWED;
 		goto out;
 	}
-	sg_count(stats, pr.open ? SG_STAT_PROBES_OPEN : SG_STAT_PROBES_FAILED);
 	if (!have_key)
 		sg_source_key(&p, cfg->ipv6_prefix, &key);
+	now = sg_now(&clk);
 
 	reason = SG_STAT_PASSED;
-	/* Both the source and its network weigh the probe; either may block. */
-	over = cfg->net_threshold && (cfg->score_threshold <= 0 || !pr.open) &&
-	       sg_weigh_net(&p, &pr, now, ctx->ingress_ifindex);
-	over |= sg_weigh(&p, &pr, &key, now, ctx->ingress_ifindex);
+	/* The source weighs the probe, and on first contact with its target
+	 * so does the source's network; either may block. */
+	over = sg_weigh(ctx, &p, &pr, &key, now);
+	if (pr.first && cfg->net_threshold && (cfg->score_threshold <= 0 || !pr.open))
+		over |= sg_weigh_net(&p, &pr, now, ctx->ingress_ifindex);
 	if (over) {
 		verdict = XDP_DROP;
 		reason = SG_STAT_DROP_DETECT;
@@ -127,17 +151,13 @@ out:
 SEC("xdp")
 int scanguard_xdp(struct xdp_md *ctx)
 {
-	/* A jiffy of resolution is plenty for windows of seconds. */
-	return sg_process(ctx, bpf_ktime_get_coarse_ns());
+	return sg_process(ctx, 0);
 }
 
 SEC("xdp")
 int scanguard_xdp_test(struct xdp_md *ctx)
 {
-	__u32 zero = 0;
-	__u64 *now = bpf_map_lookup_elem(&SG_MAP_TEST_CLOCK, &zero);
-
-	return sg_process(ctx, now ? *now : 0);
+	return sg_process(ctx, 1);
 }
 
 /* Segment mode, on the router's inside interfaces: records the flows the

@@ -14,22 +14,21 @@
 #include "scanguard.h"
 #include "maps.h"
 #include "track.h"
-#include "sg_probe.h"
+#include "sg_admit.h"
 
-/* True when this failure is the source's second: the tracking entry says
- * so (had_failure), or the admission filter holds its fingerprint.  A
- * first failure leaves its fingerprint there. */
-static __always_inline int sg_slow_admit(const struct sg_addr *key, int had_failure)
+/* True when the source failed before: the failed-before filter holds its
+ * fingerprint.  Otherwise it remembers this failure there. */
+static __always_inline int sg_failed_before(const struct sg_addr *key)
 {
-	__u32 h = sg_dst_hash(key, 0x2c1b3c6du), fp = sg_dst_hash(key, 0x297a2d39u);
-	__u32 idx = (h >> 1) & (SG_ADMIT_SLOTS / 2 - 1);
-	struct sg_admit_pair *pair = bpf_map_lookup_elem(&SG_MAP_ADMIT, &idx);
-	__u32 *slot;
+	struct sg_slow_fp_pair *pair;
+	__u32 idx, half, fp, *slot;
 
+	sg_slow_fp_hash(key, &idx, &half, &fp);
+	pair = bpf_map_lookup_elem(&SG_MAP_SLOW_FP, &idx);
 	if (!pair)
-		return had_failure;
-	slot = &pair->fp[h & 1];
-	if (had_failure || SG_READ_ONCE(*slot) == fp)
+		return 0;
+	slot = &pair->fp[half & 1];
+	if (SG_READ_ONCE(*slot) == fp)
 		return 1;
 	*slot = fp;
 	return 0;
@@ -46,7 +45,7 @@ static __always_inline __u32 sg_slow_add(const struct sg_addr *key, __u32 target
 	__u64 b1 = 1ULL << ((h1 >> 24) & 63), b2 = 1ULL << ((h2 >> 24) & 63);
 	__u32 w1 = (h1 >> 16) & (SG_SLOW_BLOOM_WORDS - 1), w2 = (h2 >> 16) & (SG_SLOW_BLOOM_WORDS - 1);
 
-	if (!s && !sg_slow_admit(key, had_failure))
+	if (!s && !had_failure && !sg_failed_before(key))
 		return 0;
 	if (!s || now - s->window_start >= window_ns) {
 		/* The failure that qualified the source came before this one. */

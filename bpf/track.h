@@ -15,6 +15,7 @@
 #include <bpf/bpf_helpers.h>
 #include "scanguard.h"
 #include "maps.h"
+#include "sg_admit.h"
 
 #define SG_READ_ONCE(x) (*(volatile typeof(x) *)&(x))
 
@@ -126,10 +127,118 @@ static __always_inline struct sg_track *sg_track_get(void *track_map, const stru
 
 	if (t && now - t->window_start < window_ns)
 		return t;
-	if (t)
+	/* Two separate updates: clang may otherwise fold "updated && !t"
+	 * into arithmetic on the map pointer, which the verifier refuses. */
+	if (t) {
 		fresh.bits = t->bits & SG_TRACK_HAD_FAILURE;
-	/* On a race for a new source the loser uses the winner's entry. */
-	if (bpf_map_update_elem(track_map, key, &fresh, t ? BPF_ANY : BPF_NOEXIST) == 0 && !t)
+		bpf_map_update_elem(track_map, key, &fresh, BPF_ANY);
+	} else if (bpf_map_update_elem(track_map, key, &fresh, BPF_NOEXIST) == 0) {
+		/* On a race for a new source the loser uses the winner's. */
+		*inserted = 1;
+	}
+	return bpf_map_lookup_elem(track_map, key);
+}
+
+/* ---- Admission: a source's (or network's) first probe -----------------------
+ * Most sources that probe once never probe again: a spoofed flood is nothing
+ * else.  Their first probe goes into a slot of a direct-mapped array (no
+ * lock, no allocation, no eviction), and only a second, different target
+ * gives them an entry in the LRU map, with the first probe's evidence
+ * carried over.  So a flood of one-probe sources neither pays the LRU's
+ * insert nor evicts the sources the LRU tracks.  A slot lost to another
+ * key before the second probe costs that source one probe of evidence. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SG_ADMIT_SRC_SLOTS);
+	__type(key, __u32);
+	__type(value, struct sg_admit_slot);
+} SG_MAP_ADMIT_SRC SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SG_ADMIT_NET_SLOTS);
+	__type(key, __u32);
+	__type(value, struct sg_admit_slot);
+} SG_MAP_ADMIT_NET SEC(".maps");
+
+enum sg_admit_result {
+	SG_ADMIT_NEW = 0,	/* nothing known: record this probe */
+	SG_ADMIT_REPEAT,	/* the recorded first probe's target again: no evidence */
+	SG_ADMIT_PROMOTE,	/* a second target: create the entry from *slot */
+	SG_ADMIT_STALE,		/* the key's slot is from an earlier window */
+};
+
+/* The slot of a key: two-way set associative, the pair sharing a cache
+ * line, so two keys that hash alike (a real scanner's and a flood's, or
+ * two scanners') each keep a slot instead of evicting each other at every
+ * probe.  Returns the slot holding the key's fingerprint, else the one to
+ * record into (empty, or the older of the two); *hit says which. */
+static __always_inline struct sg_admit_slot *sg_admit_slot(void *admit_map, __u32 nslots,
+							   const struct sg_addr *key, __u32 *fp,
+							   int *hit)
+{
+	struct sg_admit_slot *s0, *s1;
+	__u32 idx;
+
+	sg_admit_hash(key, nslots, &idx, fp);
+	*hit = 0;
+	s0 = bpf_map_lookup_elem(admit_map, &idx);
+	idx |= 1;
+	s1 = bpf_map_lookup_elem(admit_map, &idx);
+	if (!s0 || !s1)
+		return 0;
+	if (s0->fp == *fp) {
+		*hit = 1;
+		return s0;
+	}
+	if (s1->fp == *fp) {
+		*hit = 1;
+		return s1;
+	}
+	if (!s0->fp)
+		return s0;
+	if (!s1->fp)
+		return s1;
+	return s0->seen <= s1->seen ? s0 : s1;
+}
+
+static __always_inline int sg_admit_check(const struct sg_admit_slot *slot, int hit,
+					  __u32 target, __u64 now, __u64 window_ns)
+{
+	if (!slot || !hit)
+		return SG_ADMIT_NEW;
+	if (now - slot->seen >= window_ns)
+		return SG_ADMIT_STALE;
+	return slot->target == target ? SG_ADMIT_REPEAT : SG_ADMIT_PROMOTE;
+}
+
+/* Creates the LRU entry of an admitted key from its recorded first probe
+ * (or, for a stale slot, only its failure, as sg_track_get carries it). */
+static __always_inline struct sg_track *sg_admit_promote(void *track_map, const struct sg_addr *key,
+							 struct sg_admit_slot *slot, int stale,
+							 __u64 now, __u32 *inserted)
+{
+	struct sg_track fresh = { .window_start = now };
+
+	if (slot->failed)
+		fresh.bits = SG_TRACK_HAD_FAILURE;
+	if (!stale) {
+		fresh.window_start = slot->seen;
+		fresh.count = slot->counted;
+		fresh.score = slot->score;
+		fresh.bits |= slot->kinds;
+		/* A first success that took a step off used one credit. */
+		if (slot->score < 0)
+			fresh.bits |= SG_TRACK_CREDIT_ONE;
+		fresh.slot[0] = slot->target;
+		if (slot->counted && slot->host) {
+			fresh.slot[1] = slot->host;
+			fresh.hosts = 1;
+		}
+	}
+	slot->fp = 0;
+	/* On a race for a new key the loser uses the winner's entry. */
+	if (bpf_map_update_elem(track_map, key, &fresh, BPF_NOEXIST) == 0)
 		*inserted = 1;
 	return bpf_map_lookup_elem(track_map, key);
 }

@@ -69,23 +69,49 @@ static __always_inline void sg_report_init(struct sg_report *r, const struct sg_
 __noinline int sg_weigh_net(const struct sg_pkt *p, const struct sg_probe *pr, __u64 now,
 			    __u32 ifindex)
 {
-	__u32 zero = 0;
+	__u32 zero = 0, n = 0, fp, len;
 	struct sg_config *cfg = bpf_map_lookup_elem(&SG_MAP_CONFIG, &zero);
-	struct sg_report *r = sg_report_get(1);
+	struct sg_admit_slot *slot;
+	struct sg_report *r;
 	struct sg_track *nt;
-	__u32 n = 0;
+	struct sg_addr key;
+	int a, hit;
 
-	if (!p || !pr || !cfg || !r || !cfg->net_threshold)
+	if (!p || !pr || !cfg || !cfg->net_threshold)
 		return 0;
-	r->prefixlen = p->family == 6 ? cfg->net_prefix6 : cfg->net_prefix4;
-	r->key = p->src;
-	sg_mask_family(&r->key, p->family, r->prefixlen);
-	nt = sg_track_get(&SG_MAP_NET_TRACK, &r->key, now, cfg->window_ns, &n);
-	if (!nt || sg_track_add(&SG_MAP_NET_SUSPECT, &r->key, nt, pr->target) != SG_ADD_NEW)
+	len = p->family == 6 ? cfg->net_prefix6 : cfg->net_prefix4;
+	key = p->src;
+	sg_mask_family(&key, p->family, len);
+	nt = bpf_map_lookup_elem(&SG_MAP_NET_TRACK, &key);
+	if (!nt) {
+		/* A network's first probe waits in the admission array. */
+		slot = sg_admit_slot(&SG_MAP_ADMIT_NET, SG_ADMIT_NET_SLOTS, &key, &fp, &hit);
+		a = sg_admit_check(slot, hit, pr->target, now, cfg->window_ns);
+		if (a == SG_ADMIT_REPEAT)
+			return 0;
+		if (slot && a == SG_ADMIT_NEW) {
+			slot->target = pr->target;
+			slot->counted = 1;
+			slot->seen = now;
+			slot->fp = fp;	/* last: it makes the slot valid */
+			return 0;
+		}
+		nt = slot ? sg_admit_promote(&SG_MAP_NET_TRACK, &key, slot, a == SG_ADMIT_STALE, now,
+					     &n)
+			  : sg_track_get(&SG_MAP_NET_TRACK, &key, now, cfg->window_ns, &n);
+	} else if (now - nt->window_start >= cfg->window_ns) {
+		nt = sg_track_get(&SG_MAP_NET_TRACK, &key, now, cfg->window_ns, &n);
+	}
+	if (!nt || sg_track_add(&SG_MAP_NET_SUSPECT, &key, nt, pr->target) != SG_ADD_NEW)
 		return 0;
 	n = __sync_fetch_and_add(&nt->count, 1) + 1;
 	if (n != cfg->net_threshold + 1)
 		return 0;
+	r = sg_report_get(1);
+	if (!r)
+		return 0;
+	r->prefixlen = len;
+	r->key = key;
 	sg_report_init(r, p, pr, now, ifindex);
 	r->net = 1;
 	r->has_t = 1;
@@ -97,101 +123,194 @@ __noinline int sg_weigh_net(const struct sg_pkt *p, const struct sg_probe *pr, _
 	return sg_report(r) >= 0;
 }
 
+/* First contact with a target: whether it is open is looked up now (a
+ * socket lookup), and counted.  The caller's network weighing reads both. */
+static __always_inline void sg_first_contact(struct xdp_md *ctx, const struct sg_pkt *p,
+					     struct sg_probe *pr, const struct sg_config *cfg,
+					     struct sg_stats *stats)
+{
+	pr->open = sg_probe_open(ctx, p, pr, cfg->protect);
+	pr->check = SG_CHECK_NONE;	/* looked up: later reads take pr->open */
+	pr->first = 1;
+	stats->c[pr->open ? SG_STAT_PROBES_OPEN : SG_STAT_PROBES_FAILED]++;
+}
+
+/* A source the LRU map does not track: its first probe is recorded in the
+ * admission array; a second, different target (or a first probe that alone
+ * crosses a threshold) gives it an entry.  Returns the entry to weigh the
+ * probe with, or NULL when there is nothing more to do. */
+static __always_inline struct sg_track *sg_admit(struct xdp_md *ctx, const struct sg_pkt *p,
+						 struct sg_probe *pr, const struct sg_addr *key,
+						 const struct sg_config *cfg, struct sg_stats *stats,
+						 __u64 now)
+{
+	int scoring = cfg->score_threshold > 0, failed_before = 0;
+	struct sg_admit_slot *slot;
+	struct sg_track *t;
+	__u32 fp, inserted = 0;
+	int a, hit;
+
+	slot = sg_admit_slot(&SG_MAP_ADMIT_SRC, SG_ADMIT_SRC_SLOTS, key, &fp, &hit);
+	a = sg_admit_check(slot, hit, pr->target, now, cfg->window_ns);
+	if (a == SG_ADMIT_REPEAT)
+		return NULL;	/* no evidence, as for a tracked source */
+	sg_first_contact(ctx, p, pr, cfg, stats);
+	/* A failure of a source that failed before, whose slot a flood took
+	 * since (a patient scanner's probes are minutes apart), is tracked at
+	 * once, its earlier failure remembered: else the slow window would
+	 * never see its second failure. */
+	if (a == SG_ADMIT_NEW && !pr->open && cfg->slow_threshold)
+		failed_before = sg_failed_before(key);
+	if (slot && a == SG_ADMIT_NEW && !failed_before &&
+	    !(scoring && !pr->open && (__s32)pr->weight >= cfg->score_threshold)) {
+		__u8 counted = !scoring || !pr->open;
+
+		slot->target = pr->target;
+		slot->host = counted ? pr->host : 0;
+		slot->kinds = pr->kind;
+		slot->counted = counted;
+		slot->failed = !pr->open;
+		slot->score = !scoring ? 0 : !pr->open ? pr->weight : cfg->score_credit > 0 ? -1 : 0;
+		slot->seen = now;
+		slot->fp = fp;	/* last: it makes the slot valid */
+		return NULL;
+	}
+	t = slot && a != SG_ADMIT_NEW ?
+	    sg_admit_promote(&SG_MAP_TRACK, key, slot, a == SG_ADMIT_STALE, now, &inserted) :
+	    sg_track_get(&SG_MAP_TRACK, key, now, cfg->window_ns, &inserted);
+	if (!t)
+		stats->c[SG_STAT_TRACK_FAILED]++;
+	else if (failed_before && !(SG_READ_ONCE(t->bits) & SG_TRACK_HAD_FAILURE))
+		__sync_fetch_and_or(&t->bits, SG_TRACK_HAD_FAILURE);
+	if (inserted)
+		stats->c[SG_STAT_TRACK_INSERTS]++;
+	return t;
+}
+
 /* Weighs one probe of the source key.  Returns 1 when the source is over a
- * threshold now (its probe should be dropped). */
-__noinline int sg_weigh(const struct sg_pkt *p, const struct sg_probe *pr,
-			const struct sg_addr *src_key, __u64 now, __u32 ifindex)
+ * threshold now (its probe should be dropped); sets pr->first on first
+ * contact with the target, with pr->open then looked up. */
+__noinline int sg_weigh(struct xdp_md *ctx, const struct sg_pkt *p, struct sg_probe *pr,
+			const struct sg_addr *src_key, __u64 now)
 {
 	__u32 zero = 0;
 	struct sg_config *cfg = bpf_map_lookup_elem(&SG_MAP_CONFIG, &zero);
 	struct sg_stats *stats = bpf_map_lookup_elem(&SG_MAP_STATS, &zero);
-	struct sg_report *r = sg_report_get(0);
+	struct sg_report *r;
 	struct sg_track *t;
 	int scoring, counted, add, over = 0;
-	__u32 bits, det = 0, inserted = 0;
+	__u32 bits, det = 0;
+	__u8 open;
 
-	if (!p || !pr || !src_key || !cfg || !stats || !r)
+	if (!ctx || !p || !pr || !src_key || !cfg || !stats)
 		return 0;
-	r->key = *src_key;
-	r->prefixlen = p->family == 6 ? cfg->ipv6_prefix : 32;
-	r->window_ns = cfg->window_ns;
-	sg_report_init(r, p, pr, now, ifindex);
-
 	if (sg_is_trap(pr)) {
+		r = sg_report_get(0);
+		if (!r)
+			return 1;
+		r->key = *src_key;
+		r->prefixlen = p->family == 6 ? cfg->ipv6_prefix : 32;
+		r->window_ns = cfg->window_ns;
+		sg_report_init(r, p, pr, now, ctx->ingress_ifindex);
 		r->detector = SG_DET_TRAP;
 		r->count = 1;
 		sg_report(r);
 		return 1;
 	}
 
-	t = sg_track_get(&SG_MAP_TRACK, &r->key, now, cfg->window_ns, &inserted);
+	t = bpf_map_lookup_elem(&SG_MAP_TRACK, src_key);
 	if (!t) {
-		stats->c[SG_STAT_TRACK_FAILED]++;
-		return 0;
+		t = sg_admit(ctx, p, pr, src_key, cfg, stats, now);
+		if (!t)
+			return 0;
+	} else if (now - t->window_start >= cfg->window_ns) {
+		__u32 inserted = 0;	/* a new window, not a new source */
+
+		t = sg_track_get(&SG_MAP_TRACK, src_key, now, cfg->window_ns, &inserted);
+		if (!t) {
+			stats->c[SG_STAT_TRACK_FAILED]++;
+			sg_first_contact(ctx, p, pr, cfg, stats);
+			return 0;
+		}
 	}
-	if (inserted)
-		stats->c[SG_STAT_TRACK_INSERTS]++;
 	bits = SG_READ_ONCE(t->bits);
 	if (!(bits & pr->kind))
 		__sync_fetch_and_or(&t->bits, pr->kind);
 
-	add = sg_track_add(&SG_MAP_SUSPECT, &r->key, t, pr->target);
+	add = sg_track_add(&SG_MAP_SUSPECT, src_key, t, pr->target);
 	if (add < 0) {
 		stats->c[SG_STAT_TRACK_FAILED]++;
+		sg_first_contact(ctx, p, pr, cfg, stats);
 		return 0;
 	}
+	if (add != SG_ADD_NEW && !pr->first) {
+		/* A repeat: no evidence.  It is dropped only while the source
+		 * is over its score (monitor mode, or a block that failed). */
+		return cfg->score_threshold > 0 &&
+		       SG_READ_ONCE(t->score) >= cfg->score_threshold &&
+		       !sg_probe_open(ctx, p, pr, cfg->protect);
+	}
+	if (!pr->first)
+		sg_first_contact(ctx, p, pr, cfg, stats);
+	open = pr->open;
+	/* The report is built only now: clearing it cost every probe. */
+	r = sg_report_get(0);
+	if (!r)
+		return 0;
+	r->key = *src_key;
+	r->prefixlen = p->family == 6 ? cfg->ipv6_prefix : 32;
+	r->window_ns = cfg->window_ns;
+	sg_report_init(r, p, pr, now, ctx->ingress_ifindex);
 	scoring = cfg->score_threshold > 0;
-	counted = !scoring || !pr->open;
-	if (add == SG_ADD_NEW) {
-		/* Only first contact with a target is evidence: retransmissions
-		 * and a client's repeat visits are not. */
-		if (!pr->open && !(bits & SG_TRACK_HAD_FAILURE))
-			__sync_fetch_and_or(&t->bits, SG_TRACK_HAD_FAILURE);
-		if (scoring && pr->open) {
-			sg_score_success(t, cfg->score_credit);
-		} else if (scoring && pr->weight) {
-			__s32 old = sg_score_fail(t, pr->weight);
+	counted = !scoring || !open;
+	/* Only first contact with a target is evidence: retransmissions
+	 * and a client's repeat visits are not. */
+	if (!open && !(bits & SG_TRACK_HAD_FAILURE))
+		__sync_fetch_and_or(&t->bits, SG_TRACK_HAD_FAILURE);
+	if (scoring && open) {
+		sg_score_success(t, cfg->score_credit);
+	} else if (scoring && pr->weight) {
+		__s32 old = sg_score_fail(t, pr->weight);
 
-			if (old < cfg->score_threshold &&
-			    old + (__s32)pr->weight >= cfg->score_threshold) {
-				det = pr->kind == SG_PROBE_FRAG ? SG_DET_FRAGMENT :
-				      pr->kind & (SG_PROBE_STEALTHY & ~SG_PROBE_ACK) ?
-				      SG_DET_STEALTH : SG_DET_SCORE;
-				r->threshold = cfg->score_threshold;
-			}
-		}
-		if (counted) {
-			__u32 n = __sync_fetch_and_add(&t->count, 1) + 1;
-
-			over = n > cfg->threshold;
-			if (!det && n == cfg->threshold + 1) {
-				det = SG_DET_DISTINCT_PORTS;
-				r->threshold = cfg->threshold;
-			}
-		}
-		if (counted && pr->host && cfg->sweep_threshold &&
-		    sg_track_add(&SG_MAP_SUSPECT, &r->key, t, pr->host) == SG_ADD_NEW) {
-			__u32 h = __sync_fetch_and_add(&t->hosts, 1) + 1;
-
-			if (!det && h == cfg->sweep_threshold + 1) {
-				det = SG_DET_SWEEP;
-				r->threshold = cfg->sweep_threshold;
-				r->count = h;
-			}
-		}
-		if (!pr->open && cfg->slow_threshold) {
-			__u32 s = sg_slow_add(&r->key, pr->target, now, cfg->slow_window_ns,
-					      bits & SG_TRACK_HAD_FAILURE);
-
-			if (!det && s == cfg->slow_threshold + 1) {
-				det = SG_DET_SLOW;
-				r->threshold = cfg->slow_threshold;
-				r->count = s;
-				r->window_ns = cfg->slow_window_ns;
-			}
+		if (old < cfg->score_threshold &&
+		    old + (__s32)pr->weight >= cfg->score_threshold) {
+			det = pr->kind == SG_PROBE_FRAG ? SG_DET_FRAGMENT :
+			      pr->kind & (SG_PROBE_STEALTHY & ~SG_PROBE_ACK) ?
+			      SG_DET_STEALTH : SG_DET_SCORE;
+			r->threshold = cfg->score_threshold;
 		}
 	}
-	if (scoring && !pr->open && SG_READ_ONCE(t->score) >= cfg->score_threshold)
+	if (counted) {
+		__u32 n = __sync_fetch_and_add(&t->count, 1) + 1;
+
+		over = n > cfg->threshold;
+		if (!det && n == cfg->threshold + 1) {
+			det = SG_DET_DISTINCT_PORTS;
+			r->threshold = cfg->threshold;
+		}
+	}
+	if (counted && pr->host && cfg->sweep_threshold &&
+	    sg_track_add(&SG_MAP_SUSPECT, &r->key, t, pr->host) == SG_ADD_NEW) {
+		__u32 h = __sync_fetch_and_add(&t->hosts, 1) + 1;
+
+		if (!det && h == cfg->sweep_threshold + 1) {
+			det = SG_DET_SWEEP;
+			r->threshold = cfg->sweep_threshold;
+			r->count = h;
+		}
+	}
+	if (!open && cfg->slow_threshold) {
+		__u32 s = sg_slow_add(&r->key, pr->target, now, cfg->slow_window_ns,
+				      bits & SG_TRACK_HAD_FAILURE);
+
+		if (!det && s == cfg->slow_threshold + 1) {
+			det = SG_DET_SLOW;
+			r->threshold = cfg->slow_threshold;
+			r->count = s;
+			r->window_ns = cfg->slow_window_ns;
+		}
+	}
+	if (scoring && !open && SG_READ_ONCE(t->score) >= cfg->score_threshold)
 		over = 1;
 	if (!det)
 		return over;

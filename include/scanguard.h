@@ -36,8 +36,8 @@
 #ifndef SG_MAX_SLOW
 #define SG_MAX_SLOW		65536	/* sources tracked over the slow window */
 #endif
-#ifndef SG_ADMIT_SLOTS
-#define SG_ADMIT_SLOTS		(1 << 20)	/* slow-window admission filter, power of two */
+#ifndef SG_SLOW_FP_SLOTS
+#define SG_SLOW_FP_SLOTS	(1 << 20)	/* failed-before fingerprints, power of two */
 #endif
 #ifndef SG_MAX_OFFENDERS
 #define SG_MAX_OFFENDERS	65536	/* block history for repeat offenders */
@@ -52,7 +52,7 @@
 
 /* Distinct targets are stored exactly: a few inline per source, the rest in
  * an open-addressing table that only sources past the inline slots get. */
-#define SG_INLINE_SLOTS		6
+#define SG_INLINE_SLOTS		4
 #define SG_SUSPECT_SLOTS	256	/* power of two */
 /* Keep the suspect table at most 3/4 full so probing stays short. */
 #define SG_MAX_THRESHOLD	(SG_INLINE_SLOTS + SG_SUSPECT_SLOTS * 3 / 4)
@@ -124,11 +124,13 @@
 #define SG_MAP_NET_TRACK	sg_net_track
 #define SG_MAP_NET_SUSPECT	sg_net_suspect
 #define SG_MAP_SLOW		sg_slow
-#define SG_MAP_ADMIT		sg_admit
+#define SG_MAP_SLOW_FP		sg_slow_fp
 #define SG_MAP_OFFENDERS	sg_offenders
 #define SG_MAP_TRAPS		sg_traps
 #define SG_MAP_EXPOSED		sg_exposed
 #define SG_MAP_FLOWS		sg_flows
+#define SG_MAP_ADMIT_SRC	sg_admit_src	/* first probes (include/sg_admit.h) */
+#define SG_MAP_ADMIT_NET	sg_admit_net
 
 /* Inside an instance's pin directory: the pinned bpf_links that keep the
  * program attached while no daemon runs, one per interface. */
@@ -247,8 +249,8 @@ enum sg_probe_kind {
 #define SG_TRACK_CREDIT_ONE	(1u << SG_TRACK_CREDIT_SHIFT)
 #define SG_TRACK_CREDITS(bits)	(((bits) >> SG_TRACK_CREDIT_SHIFT) & 0x7f)
 
-/* Tier 1, one per source seen probing: 48 bytes so that, with the key and
- * the hash table's own overhead, a tracked source costs <= 128 bytes. */
+/* Tier 1, one per source seen probing: 40 bytes so that, with the key and
+ * the hash table's own overhead, a tracked source costs 120 bytes (bench). */
 struct sg_track {
 	__u64 window_start;	/* ns; the window is [start, start + window) */
 	__u32 count;		/* distinct targets that count this window (atomic) */
@@ -274,9 +276,9 @@ struct sg_slow {
 	__u64 bloom[SG_SLOW_BLOOM_WORDS];
 };
 
-/* Slow-window admission filter: fingerprints of sources with one failure,
- * two slots per array element. */
-struct sg_admit_pair {
+/* The failed-before filter (bpf/slow.h): fingerprints of sources that
+ * failed once, two slots per array element. */
+struct sg_slow_fp_pair {
 	__u32 fp[2];
 };
 

@@ -27,6 +27,7 @@ struct sg_probe {
 	__u8 open;	/* the target is open: a success */
 	__u8 weight;	/* score steps a failure adds */
 	__u8 check;	/* enum sg_check */
+	__u8 first;	/* XDP: first contact with the target this window (evidence) */
 };
 
 static __always_inline __u32 sg_tcp_stealth_kind(__u8 flags)

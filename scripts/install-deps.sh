@@ -1,7 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-# install-deps.sh - installs the Debian packages that building, testing and
-# the demo need; does nothing (and needs no root) when they are all present.
+# install-deps.sh - installs the Debian packages that building, testing, the
+# benchmark and the demo need (libxdp1 ships xdp-filter's BPF objects, the
+# benchmark's baseline; nftables, ethtool and python3-matplotlib serve its
+# live test and plot); does nothing (and needs no root) when they are all
+# present.
 set -eu
 
 PKGS="make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev pkg-config bpftool
@@ -10,7 +13,7 @@ PKGS="make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev pkg-config bpftool
       podman runc containernetworking-plugins debootstrap bash-completion
       man-db groff-base bsdextrautils systemd libpcap-dev tmux iputils-ping
       traceroute bind9-dnsutils ntpsec-ntpdig nftables
-      libclang-rt-dev valgrind libcap2-bin"
+      libclang-rt-dev valgrind libcap2-bin libxdp1 ethtool python3-matplotlib"
 
 missing=""
 for p in $PKGS; do

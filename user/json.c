@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* json.c - streaming JSON writer (RFC 8259 escaping, compact output). */
 #include <inttypes.h>
+#include <math.h>
 #include "json.h"
 
 void jw_init(struct jw *w, FILE *f)
@@ -78,6 +79,16 @@ void jw_i64(struct jw *w, const char *key, int64_t val)
 {
 	begin_value(w, key);
 	fprintf(w->f, "%" PRId64, val);
+}
+
+void jw_f64(struct jw *w, const char *key, double val, int decimals)
+{
+	begin_value(w, key);
+	/* JSON has no NaN or infinity. */
+	if (isfinite(val))
+		fprintf(w->f, "%.*f", decimals, val);
+	else
+		fputs("null", w->f);
 }
 
 void jw_bool(struct jw *w, const char *key, bool val)

@@ -25,6 +25,8 @@ void jw_arr_close(struct jw *w);
 void jw_str(struct jw *w, const char *key, const char *val);
 void jw_u64(struct jw *w, const char *key, uint64_t val);
 void jw_i64(struct jw *w, const char *key, int64_t val);
+/* A number with the given decimals; null when not finite. */
+void jw_f64(struct jw *w, const char *key, double val, int decimals);
 void jw_bool(struct jw *w, const char *key, bool val);
 void jw_null(struct jw *w, const char *key);
 /* Ends a top-level value with a newline and flushes. */

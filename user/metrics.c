@@ -54,8 +54,8 @@ static const struct stat_metric stat_metrics[] = {
 	{ SG_STAT_PROBES, "scanguard_probes_total", NULL,
 	  "Packets classified as probes (opening or testing a port)." },
 	{ SG_STAT_PROBES_OPEN, "scanguard_probes_by_result_total", "result=\"open\"",
-	  "Probes by what they reached: an open service, or a closed port or absent host "
-	  "(failures weigh in the failure score)." },
+	  "First contacts with a target by what they reached: an open service, or a closed "
+	  "port or absent host (failures weigh in the failure score)." },
 	{ SG_STAT_PROBES_FAILED, "scanguard_probes_by_result_total", "result=\"failed\"", NULL },
 	{ SG_STAT_FLOWS_RECORDED, "scanguard_flows_recorded_total", NULL,
 	  "Segment mode: outbound flows of the protected segment recorded (their answers are "

@@ -25,6 +25,7 @@
 #include "replay.h"
 #include "replay_env.h"
 #include "replay_learn.h"
+#include "sg_admit.h"
 #include "sg_parse.h"
 #include "scanguard.skel.h"
 
@@ -144,10 +145,32 @@ nomem:
 
 /* ---- second pass: the program ---------------------------------------------- */
 
+/* The state of a source the program keeps only as its first probe, in the
+ * admission slots (include/sg_admit.h), as a struct sg_track.  Returns 0,
+ * or -ENOENT when the program has nothing of it. */
+static int admitted(int fd, const struct sg_addr *key, struct sg_track *t)
+{
+	struct sg_admit_slot slot;
+	__u32 idx, fp;
+
+	sg_admit_hash(key, SG_ADMIT_SRC_SLOTS, &idx, &fp);
+	for (__u32 i = idx; i <= idx + 1; i++) {
+		if (bpf_map_lookup_elem(fd, &i, &slot) || slot.fp != fp)
+			continue;
+		memset(t, 0, sizeof(*t));
+		t->count = slot.counted;
+		t->score = slot.score;
+		t->bits = slot.kinds;
+		return 0;
+	}
+	return -ENOENT;
+}
+
 struct runner {
 	struct scanguard_bpf *skel;
 	struct sg_maps maps;
 	int prog_fd, inside_fd, clock_fd;
+	int admit_fd;		/* first probes of sources not tracked yet */
 	struct ring_buffer *rb;
 	int ncpu;
 	struct sg_stats *percpu;
@@ -208,6 +231,7 @@ static int runner_open(struct runner *rn, const struct sg_replay_opts *o, char *
 	rn->maps.ifaces = bpf_map__fd(rn->skel->maps.SG_MAP_IFACES);
 	rn->maps.traps = bpf_map__fd(rn->skel->maps.SG_MAP_TRAPS);
 	rn->maps.exposed = bpf_map__fd(rn->skel->maps.SG_MAP_EXPOSED);
+	rn->admit_fd = bpf_map__fd(rn->skel->maps.SG_MAP_ADMIT_SRC);
 	ret = sg_maps_from_fds(&rn->maps);
 	if (ret) {
 		snprintf(err, errlen, "cannot map sg_state: %s", strerror(-ret));
@@ -417,7 +441,8 @@ static int feed(struct runner *rn, const struct sg_frame *fr, const struct sg_pk
 			if (!detections)
 				s->pending++;
 		}
-		if (bpf_map_lookup_elem(rn->maps.track, &key, &t) == 0) {
+		if (bpf_map_lookup_elem(rn->maps.track, &key, &t) == 0 ||
+		    admitted(rn->admit_fd, &key, &t) == 0) {
 			if (t.count > s->peak)
 				s->peak = t.count;
 			if (t.score > s->peak_score)

@@ -66,7 +66,12 @@ read -r _ closed _ <<<"$(nmap_counts "$LAB/so.xml")"
 ev=$(event_of 198.18.0.14)
 check_eq "nmap -sO: detector" "$(jq -r .detector <<<"$ev")" distinct_ports
 check_eq "nmap -sO: the 16th protocol blocks" "$(jq -r .evidence.count <<<"$ev")" 16
-check_eq "nmap -sO: probe kinds" "$(jq -c .probe_kinds <<<"$ev")" '["ip_protocol"]'
+# nmap sends real headers for the protocols it knows (a UDP datagram for 17,
+# an ACK for 6, an INIT for 132, an echo for 1): whichever came before the
+# 16th protocol is a probe of its own kind.  Every other protocol is the
+# protocol kind, and nothing outside what -sO sends may appear.
+check_eq "nmap -sO: probe kinds" "$(jq -c '.probe_kinds | index("ip_protocol") != null and
+	all(. as $k | ["ip_protocol","udp","ack","sctp_init","echo"] | index($k) != null)' <<<"$ev")" true
 check_le "nmap -sO: at most 15 protocols answered" "$closed" 15
 
 # ---- a trap port: the first probe blocks, and is itself dropped

@@ -197,7 +197,6 @@ SEG="--protect segment --local $G.0/24 --expose tcp/22@$G.10"
 check_eq "segment: the segment's own queries answered, the sweep failing at its 4th host" \
 	"$(q $SEG "$T/seg.pcap" -- '[.packets.outbound_to_inside_program, (.detections | map([.source, .detector, .evidence.hosts]))]')" \
 	"[30,[[\"$S\",\"failure_score\",4]]]"
-# The default sweep-threshold is 10 hosts (c8d79fd): the 11th blocks.
 check_eq "segment: with scoring off the sweep detector takes it at 11 hosts" \
 	"$(q $SEG $DP --threshold 100 "$T/seg.pcap" -- '.detections | map([.source, .detector, .evidence.hosts])')" "[[\"$S\",\"sweep\",11]]"
 grep -v " $G.5 $R " "$T/seg.txt" | "$MKPCAP" "$T/seg-in.pcap"

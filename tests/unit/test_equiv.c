@@ -4,12 +4,14 @@
  * and classification compiled for userspace) against the real XDP program
  * through BPF_PROG_TEST_RUN, frame by frame: the fuzz seed corpus, random
  * well-formed frames, mutations of both, and raw noise, in host and segment
- * mode.  Every source starts with no state (its tracking and slow-window
- * entries are taken out after each frame), so each frame must give the same outcome (refused,
- * not IP, parse error, not a probe, probe, tiny fragment dropped), the same
- * verdict, exactly the same change in every counter, and for probes the
- * same kind, target, weight, source key and source network, read back from
- * the tracking maps.  Run it in a network namespace of its own (no sockets:
+ * mode.  Every source starts with no state (its admission slots, tracking,
+ * failed-before and slow-window entries are taken out after each frame), so
+ * each frame must give the same outcome (refused, not IP, parse error, not
+ * a probe, probe, tiny fragment dropped), the same verdict, exactly the
+ * same change in every counter, and for probes the same kind, target,
+ * weight, source key and source network, read back from the admission
+ * slots (a first probe waits there) or the tracking map (a probe heavy
+ * enough to cross the score alone).  Run it in a network namespace of its own (no sockets:
  * host-mode lookups find nothing, as the model assumes).
  *   test_equiv [CORPUS-DIR] [SEED]
  */
@@ -31,6 +33,7 @@
 #include "model.h"
 #include "ops.h"
 #include "scanguard.skel.h"
+#include "sg_admit.h"
 
 #define MAX_FRAME 1600
 #define MAX_SEEDS 512
@@ -55,7 +58,7 @@ struct runner {
 	struct fx f;
 	struct model_env env;
 	struct sg_config cfg;
-	int net_track, net_suspect, slow;
+	int net_track, net_suspect, slow, admit_src, admit_net, slow_fp;
 	struct sg_stats last;
 	/* outcome counts of the current set, and its first mismatch */
 	unsigned long outcomes[M_NOUTCOMES];
@@ -113,11 +116,56 @@ static int run_frame(struct runner *r, const uint8_t *data, size_t len)
 		ok = false;							\
 	} while (0)
 
+/* A probe that alone crosses the score is tracked at once; any other first
+ * probe waits in an admission slot. */
+static bool tracked_at_once(const struct runner *r, const struct model *m)
+{
+	return r->cfg.score_threshold && !m->pr.open &&
+	       (int32_t)m->pr.weight >= (int32_t)r->cfg.score_threshold;
+}
+
+/* What a source's first probe left, from its slot or its entry. */
+struct first {
+	uint32_t kinds, target;
+	int32_t score;
+	uint32_t count, host;
+};
+
+/* Reads the admission slot holding key and empties it; false when no slot
+ * holds it. */
+static bool take_slot(int fd, uint32_t nslots, const struct sg_addr *key,
+		      struct sg_admit_slot *out)
+{
+	const struct sg_admit_slot empty = { 0 };
+	uint32_t idx, fp;
+
+	sg_admit_hash(key, nslots, &idx, &fp);
+	for (uint32_t i = idx; i <= (idx | 1); i++)
+		if (bpf_map_lookup_elem(fd, &i, out) == 0 && out->fp == fp)
+			return bpf_map_update_elem(fd, &i, &empty, BPF_ANY) == 0;
+	return false;
+}
+
+/* Empties key's place in the failed-before filter. */
+static void forget_failure(struct runner *r, const struct sg_addr *key)
+{
+	struct sg_slow_fp_pair pair;
+	uint32_t idx, half, fp;
+
+	sg_slow_fp_hash(key, &idx, &half, &fp);
+	if (bpf_map_lookup_elem(r->slow_fp, &idx, &pair) == 0 && pair.fp[half] == fp) {
+		pair.fp[half] = 0;
+		bpf_map_update_elem(r->slow_fp, &idx, &pair, BPF_ANY);
+	}
+}
+
 /* Runs one frame through both and compares; returns false on a mismatch. */
 static bool compare(struct runner *r, const uint8_t *data, size_t len)
 {
 	uint64_t want[SG_STAT_MAX] = { 0 };
+	struct sg_admit_slot slot;
 	struct sg_stats now;
+	struct first st;
 	struct sg_track t;
 	struct model m;
 	bool ok = true;
@@ -148,7 +196,7 @@ static bool compare(struct runner *r, const uint8_t *data, size_t len)
 	if (m.pr.kind) {
 		want[SG_STAT_PROBES] = 1;
 		want[m.pr.open ? SG_STAT_PROBES_OPEN : SG_STAT_PROBES_FAILED] = 1;
-		want[SG_STAT_TRACK_INSERTS] = 1;
+		want[SG_STAT_TRACK_INSERTS] = tracked_at_once(r, &m);
 	}
 	if (sg_stats_read(&r->f.m, &now)) {
 		MISMATCH("cannot read counters");
@@ -166,36 +214,45 @@ static bool compare(struct runner *r, const uint8_t *data, size_t len)
 	if (!m.pr.kind)
 		return ok;
 
-	/* The tracking entry under the model's source key holds the model's
-	 * kind, target and weight; taking it out leaves the next frame with
-	 * no state. */
-	if (bpf_map_lookup_and_delete_elem(r->f.m.track, &m.key, &t)) {
-		MISMATCH("%s: no tracking entry under the model's source key", model_outcome_names[m.out]);
+	/* The source's first probe, under the model's source key, holds the
+	 * model's kind, target and weight; taking it out (and the
+	 * failed-before fingerprint) leaves the next frame with no state. */
+	if (tracked_at_once(r, &m)) {
+		if (bpf_map_lookup_and_delete_elem(r->f.m.track, &m.key, &t)) {
+			MISMATCH("%s: no tracking entry under the model's source key",
+				 model_outcome_names[m.out]);
+			return false;
+		}
+		bpf_map_delete_elem(r->f.m.suspect, &m.key);
+		st = (struct first){ SG_TRACK_KINDS(t.bits), t.slot[0], t.score, t.count,
+				     t.hosts ? t.slot[t.slot[1] ? 1 : 0] : 0 };
+	} else if (!take_slot(r->admit_src, SG_ADMIT_SRC_SLOTS, &m.key, &slot)) {
+		MISMATCH("%s: no admission slot under the model's source key",
+			 model_outcome_names[m.out]);
 		return false;
+	} else {
+		st = (struct first){ slot.kinds, slot.target, slot.score, slot.counted, slot.host };
 	}
-	bpf_map_delete_elem(r->f.m.suspect, &m.key);
-	/* A second failure enters the slow map (the admission filter
-	 * remembers the first): take it out, so no slow count builds up. */
+	forget_failure(r, &m.key);
 	bpf_map_delete_elem(r->slow, &m.key);
-	if (SG_TRACK_KINDS(t.bits) != m.pr.kind)
-		MISMATCH("probe kind %#x, model %#x", SG_TRACK_KINDS(t.bits), m.pr.kind);
-	if (t.slot[0] != m.pr.target)
-		MISMATCH("target %#x, model %#x", t.slot[0], m.pr.target);
-	if (t.score != (m.pr.open ? -1 : (int32_t)m.pr.weight))
-		MISMATCH("score %d, model weight %u open %u", t.score, m.pr.weight, m.pr.open);
-	if (t.count != (m.pr.open ? 0u : 1u))
-		MISMATCH("count %u, model open %u", t.count, m.pr.open);
-	if (r->cfg.protect == SG_PROTECT_SEGMENT && !m.pr.open &&
-	    (t.hosts != 1 || t.slot[t.slot[1] ? 1 : 0] != m.pr.host))
-		MISMATCH("sweep: hosts %u slot %#x, model host %#x", t.hosts, t.slot[1], m.pr.host);
-	/* The source network weighed the failure too. */
+	if (st.kinds != m.pr.kind)
+		MISMATCH("probe kind %#x, model %#x", st.kinds, m.pr.kind);
+	if (st.target != m.pr.target)
+		MISMATCH("target %#x, model %#x", st.target, m.pr.target);
+	if (st.score != (m.pr.open ? -1 : (int32_t)m.pr.weight))
+		MISMATCH("score %d, model weight %u open %u", st.score, m.pr.weight, m.pr.open);
+	if (st.count != (m.pr.open ? 0u : 1u))
+		MISMATCH("count %u, model open %u", st.count, m.pr.open);
+	if (r->cfg.protect == SG_PROTECT_SEGMENT && !m.pr.open && st.host != m.pr.host)
+		MISMATCH("sweep: host %#x, model host %#x", st.host, m.pr.host);
+	/* The source network weighed the failure too: its first probe waits
+	 * in the network admission slots. */
 	if (!m.pr.open) {
-		if (bpf_map_lookup_and_delete_elem(r->net_track, &m.net, &t))
-			MISMATCH("no network entry under the model's source network");
-		else if (t.count != 1 || t.slot[0] != m.pr.target)
-			MISMATCH("network entry count %u target %#x, model 1 %#x", t.count,
-				 t.slot[0], m.pr.target);
-		bpf_map_delete_elem(r->net_suspect, &m.net);
+		if (!take_slot(r->admit_net, SG_ADMIT_NET_SLOTS, &m.net, &slot))
+			MISMATCH("no admission slot under the model's source network");
+		else if (!slot.counted || slot.target != m.pr.target)
+			MISMATCH("network slot counted %u target %#x, model 1 %#x", slot.counted,
+				 slot.target, m.pr.target);
 	}
 	return ok;
 }
@@ -214,6 +271,9 @@ static bool runner_open(struct runner *r, uint32_t protect)
 	r->net_track = bpf_map__fd(r->f.skel->maps.SG_MAP_NET_TRACK);
 	r->net_suspect = bpf_map__fd(r->f.skel->maps.SG_MAP_NET_SUSPECT);
 	r->slow = bpf_map__fd(r->f.skel->maps.SG_MAP_SLOW);
+	r->admit_src = bpf_map__fd(r->f.skel->maps.SG_MAP_ADMIT_SRC);
+	r->admit_net = bpf_map__fd(r->f.skel->maps.SG_MAP_ADMIT_NET);
+	r->slow_fp = bpf_map__fd(r->f.skel->maps.SG_MAP_SLOW_FP);
 	r->env.protect = protect;
 	r->env.ipv6_prefix = r->cfg.ipv6_prefix;
 	r->env.net_prefix4 = r->cfg.net_prefix4;

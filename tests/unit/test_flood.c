@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * test_flood.c - state exhaustion, measured through BPF_PROG_TEST_RUN with
- * the default configuration: floods of one-probe spoofed sources (distinct
- * IPv6 /64s, so every packet is a new source), run on each CPU.  It checks
- * that (a) blocks are never evicted, (b) a scanner probing during a flood
- * is still caught, and how, (c) the program never fails open silently:
- * every new source is counted as tracked, every eviction is visible as
- * sources_tracked - sources_forgotten - entries, and inserts never fail.
+ * the default configuration: floods of spoofed sources (distinct IPv6 /64s,
+ * so every source is new) with one probe each (what a spoofer sends: they
+ * stay in the admission array) or two (each takes a tracking entry), run on
+ * each CPU.  It checks that (a) blocks are never evicted, (b) a scanner
+ * probing during a flood is still caught, and how, (c) the program never
+ * fails open silently: every tracked source is counted, every eviction is
+ * visible as sources_tracked - sources_forgotten - entries, and inserts
+ * never fail.
  * The measured numbers go to stderr (SECURITY.md quotes them).  Run it in
  * a network namespace of its own (no sockets: every probe is a failure).
  */
@@ -32,18 +34,22 @@
 #define HOST6	"2001:db8::1"
 
 struct flood {
-	uint8_t buf[PKT_MAX];
+	uint8_t buf[2][PKT_MAX];	/* a source's first and second probe */
 	size_t len, src_off;
 	uint32_t next;		/* the next source's number */
+	int probes;		/* per source: 1 or 2 */
 };
 
-static void flood_init(struct flood *fl)
+static void flood_init(struct flood *fl, int probes)
 {
-	struct pkt_spec s = fx_tcp("2001:db8:f100::1", HOST6, 9999, SG_TCP_SYN);
+	for (int i = 0; i < 2; i++) {
+		struct pkt_spec s = fx_tcp("2001:db8:f100::1", HOST6, 9999 - i, SG_TCP_SYN);
 
-	fl->len = pkt_build(&s, fl->buf, sizeof(fl->buf));
+		fl->len = pkt_build(&s, fl->buf[i], sizeof(fl->buf[i]));
+	}
 	fl->src_off = pkt_l3_off() + 8;
 	fl->next = 1;
+	fl->probes = probes;
 }
 
 /* The CPUs this test may run on (at most 4, to bound its time), from the
@@ -71,20 +77,24 @@ static bool pin_cpu(int cpu)
 	return sched_setaffinity(0, sizeof(set), &set) == 0;
 }
 
-/* n new sources, one SYN each, on the current CPU: 2001:db8:NNNN:NNNN::1,
- * a /64 each. */
+/* n new sources, fl->probes SYNs each to closed ports, on the current CPU:
+ * 2001:db8:NNNN:NNNN::1, a /64 each. */
 static int flood_run(struct fx *f, struct flood *fl, uint32_t n)
 {
 	uint8_t out[PKT_MAX];
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = fl->buf, .data_size_in = fl->len,
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_size_in = fl->len,
 		    .data_out = out, .data_size_out = sizeof(out), .repeat = 1);
 
 	for (uint32_t i = 0; i < n; i++, fl->next++) {
 		uint32_t w1 = htonl(fl->next);
 
-		memcpy(fl->buf + fl->src_off + 4, &w1, 4);
-		if (bpf_prog_test_run_opts(f->prog_fd, &opts))
-			return -errno;
+		for (int k = 0; k < fl->probes; k++) {
+			memcpy(fl->buf[k] + fl->src_off + 4, &w1, 4);
+			opts.data_in = fl->buf[k];
+			opts.data_size_out = sizeof(out);
+			if (bpf_prog_test_run_opts(f->prog_fd, &opts))
+				return -errno;
+		}
 	}
 	return 0;
 }
@@ -131,6 +141,28 @@ static bool open_or_fail(struct fx *f, const struct sg_config *cfg)
 
 /* ---- how many sources the defaults track ---------------------------------- */
 
+/* One-probe sources never reach the tracking map: the admission array
+ * holds their probe, so a spoofed flood inserts nothing and evicts nothing. */
+static void test_one_probe_flood(void)
+{
+	const uint32_t n = 2 * SG_MAX_SOURCES;
+	struct flood fl;
+	struct tally t;
+	struct fx f;
+
+	h_begin("flood: %u one-probe sources take no tracking entry", n);
+	if (!open_or_fail(&f, NULL))
+		return;
+	pin_cpu(cpus[0]);
+	flood_init(&fl, 1);
+	CHECK(flood_run(&f, &fl, n) == 0, "run failed");
+	t = tally(&f);
+	CHECK_EQ(t.tracked, 0, "sources_tracked");
+	CHECK_EQ(t.entries, 0, "entries");
+	CHECK_EQ(fx_stat(&f, SG_STAT_PROBES_FAILED), n, "probes_failed: every probe weighed");
+	fx_close(&f);
+}
+
 static void test_capacity(void)
 {
 	/* Twice one CPU's share of the tracking map, on each CPU in turn. */
@@ -139,11 +171,11 @@ static void test_capacity(void)
 	struct tally t;
 	struct fx f;
 
-	h_begin("flood: %u one-probe sources per cpu on %d cpus: all counted, evictions visible, "
+	h_begin("flood: %u two-probe sources per cpu on %d cpus: all counted, evictions visible, "
 		"no insert fails", n, ncpus);
 	if (!open_or_fail(&f, NULL))
 		return;
-	flood_init(&fl);
+	flood_init(&fl, 2);
 	for (int i = 0; i < ncpus; i++) {
 		if (!CHECK(pin_cpu(cpus[i]), "cannot run on cpu %d", cpus[i]))
 			continue;
@@ -175,7 +207,7 @@ static void test_blocks_survive(void)
 	char src[32];
 	struct fx f;
 
-	h_begin("flood: %d blocks survive %d one-probe sources on every cpu", nblocks,
+	h_begin("flood: %d blocks survive %d two-probe sources on every cpu", nblocks,
 		4 * SG_MAX_SOURCES);
 	if (!open_or_fail(&f, NULL))
 		return;
@@ -189,7 +221,7 @@ static void test_blocks_survive(void)
 	}
 	if (!CHECK_EQ(f.m.state_mm->nr_blocks, nblocks, "blocks before the flood"))
 		return;
-	flood_init(&fl);
+	flood_init(&fl, 2);
 	for (int i = 0; i < ncpus; i++) {
 		pin_cpu(cpus[i]);
 		CHECK(flood_run(&f, &fl, 4 * SG_MAX_SOURCES / ncpus) == 0, "run failed");
@@ -220,7 +252,7 @@ static int scanner_in_flood(struct fx *f, uint32_t per_probe, int max_probes, in
 {
 	struct flood fl;
 
-	flood_init(&fl);
+	flood_init(&fl, 1);
 	*detector = -1;
 	for (int i = 1; i <= max_probes; i++) {
 		struct pkt_spec s = fx_tcp("198.18.0.2", HOST, 1000 + i, SG_TCP_SYN);
@@ -262,11 +294,12 @@ static void test_scanner_in_flood(void)
 	}
 }
 
-/* The admission filter: of 1000 sources with one failure each, how many
- * are still remembered (and enter the slow map on their second failure)
- * after a flood of as many new sources as the filter has slots?  An LRU of
- * that size would remember none; a direct-mapped filter about 1/e. */
-static void test_admission_survival(void)
+/* The failed-before filter: of 1000 sources with one failure each, how
+ * many are still remembered (and enter the slow map on their second
+ * failure) after a flood of as many new sources as the filter has slots?
+ * The admission array (two-way, 64Ki slots) has long forgotten them all;
+ * the direct-mapped filter keeps about 1/e. */
+static void test_failed_before_survival(void)
 {
 	const int nsrc = 1000;
 	int slow_fd, admitted = 0;
@@ -275,7 +308,7 @@ static void test_admission_survival(void)
 	struct fx f;
 
 	h_begin("flood: first failures remembered through %u new sources: about 1/e",
-		SG_ADMIT_SLOTS);
+		SG_SLOW_FP_SLOTS);
 	if (!open_or_fail(&f, NULL))
 		return;
 	slow_fd = bpf_map__fd(f.skel->maps.SG_MAP_SLOW);
@@ -289,8 +322,8 @@ static void test_admission_survival(void)
 			fx_run(&f, &s);
 		}
 		if (round == 0) {
-			flood_init(&fl);
-			CHECK(flood_run(&f, &fl, SG_ADMIT_SLOTS) == 0, "run failed");
+			flood_init(&fl, 1);
+			CHECK(flood_run(&f, &fl, SG_SLOW_FP_SLOTS) == 0, "run failed");
 		}
 	}
 	for (int i = 0; i < nsrc; i++) {
@@ -302,8 +335,8 @@ static void test_admission_survival(void)
 		sg_cidr_parse(src, &c, err, sizeof(err));
 		admitted += bpf_map_lookup_elem(slow_fd, &c.addr, &v) == 0;
 	}
-	fprintf(stderr, "admission: %d of %d first failures remembered through a flood of %u "
-		"sources (1/e = 36.8%%)\n", admitted, nsrc, SG_ADMIT_SLOTS);
+	fprintf(stderr, "failed-before: %d of %d first failures remembered through a flood of %u "
+		"sources (1/e = 36.8%%)\n", admitted, nsrc, SG_SLOW_FP_SLOTS);
 	/* Binomial(1000, 1/e): 368 +- 15; the flood's addresses are fixed, so
 	 * the result is too. */
 	CHECK(admitted >= 300 && admitted <= 440, "%d of %d admitted", admitted, nsrc);
@@ -317,9 +350,10 @@ int main(void)
 		fprintf(stderr, "cannot read this process's CPU affinity\n");
 		return 1;
 	}
+	test_one_probe_flood();
 	test_capacity();
 	test_blocks_survive();
 	test_scanner_in_flood();
-	test_admission_survival();
+	test_failed_before_survival();
 	return h_finish();
 }

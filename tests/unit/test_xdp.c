@@ -208,6 +208,38 @@ static void test_classification(void)
 	}
 }
 
+/* The established-traffic fast path (bpf/fastpath.h) must agree with the
+ * full parse: Ethernet padding after a bare ACK is not data, so the ACK is
+ * still a probe (an ACK scan), in both families; a segment whose IP length
+ * says it carries data passes without being a probe. */
+static void test_fast_path(void)
+{
+	static const struct { const char *name; struct pkt_spec s; int probes; } cases[] = {
+		{ "v4 bare ack padded to 60 bytes", { .family = 4, .src = SCANNER, .dst = HOST,
+		  .proto = IPPROTO_TCP, .dport = 80, .tcp_flags = ACK }, 1 },
+		{ "v6 bare ack padded", { .family = 6, .src = SCANNER6, .dst = HOST6,
+		  .proto = IPPROTO_TCP, .dport = 80, .tcp_flags = ACK }, 1 },
+		{ "v4 ack with 1 byte of data", { .family = 4, .src = SCANNER, .dst = HOST,
+		  .proto = IPPROTO_TCP, .dport = 80, .tcp_flags = ACK, .payload = 1 }, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint8_t buf[PKT_MAX];
+		size_t len = pkt_build(&cases[i].s, buf, sizeof(buf));
+		struct fx f;
+
+		h_begin("fast path agrees: %s", cases[i].name);
+		if (!open_or_fail(&f, NULL))
+			continue;
+		/* Pad as a NIC would, past the IP length, with non-zero bytes. */
+		memset(buf + len, 0xab, 16);
+		CHECK_EQ(fx_run_raw(&f, buf, len + 16), XDP_PASS, "verdict");
+		CHECK_EQ(fx_stat(&f, SG_STAT_PROBES), cases[i].probes, "probes");
+		CHECK_EQ(fx_stat(&f, SG_STAT_PACKETS), 1, "packets");
+		fx_close(&f);
+	}
+}
+
 /* ---- truncation -------------------------------------------------------------- */
 
 /* Every prefix of a valid probe must pass without being counted as a probe,
@@ -469,6 +501,37 @@ static void test_allow_list(void)
 		fx_run(&f, &s);
 	}
 	CHECK(fx_blocked(&f, "198.18.1.2"), "a source outside the allow-list is still blocked");
+	fx_close(&f);
+}
+
+/* The fast path with blocks in place: an established segment with data
+ * from a blocked source (exact or CIDR, either family) is still dropped,
+ * and one from anyone else passes. */
+static void test_fast_path_blocked(void)
+{
+	static const struct { const char *src, *dst; int verdict; } cases[] = {
+		{ "198.18.0.9", HOST, XDP_DROP }, { "198.18.5.77", HOST, XDP_DROP },
+		{ "198.18.6.77", HOST, XDP_PASS }, { "2001:db8:9:1::5", HOST6, XDP_DROP },
+		{ "2001:db8:7:7::abcd", HOST6, XDP_DROP }, { "2001:db8:7:8::abcd", HOST6, XDP_PASS },
+	};
+	struct fx f;
+
+	h_begin("fast path: established data from blocked sources is dropped");
+	if (!open_or_fail(&f, NULL))
+		return;
+	CHECK_EQ(add_block(&f, "198.18.0.9", 0), 0, "block add exact");
+	CHECK_EQ(add_block(&f, "198.18.5.0/24", 0), 0, "block add cidr");
+	CHECK_EQ(add_block(&f, "2001:db8:9::/48", 0), 0, "block add v6 cidr");
+	CHECK_EQ(add_block(&f, "2001:db8:7:7::/64", 0), 0, "block add v6 source prefix");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pkt_spec s = fx_tcp(cases[i].src, cases[i].dst, 80, ACK | PSH);
+
+		s.payload = 100;
+		CHECK(fx_run(&f, &s) == cases[i].verdict, "%s: want %s", cases[i].src,
+		      cases[i].verdict == XDP_DROP ? "drop" : "pass");
+	}
+	CHECK_EQ(fx_stat(&f, SG_STAT_DROP_BLOCKED), 4, "dropped_blocked");
+	CHECK_EQ(fx_stat(&f, SG_STAT_PROBES), 0, "probes");
 	fx_close(&f);
 }
 
@@ -746,6 +809,7 @@ static void test_two_cpus(void)
 int main(void)
 {
 	test_classification();
+	test_fast_path();
 	test_truncation();
 	test_threshold_exact();
 	test_threshold_one();
@@ -757,6 +821,7 @@ int main(void)
 	test_block_expiry();
 	test_allow_list();
 	test_manual_blocks();
+	test_fast_path_blocked();
 	test_monitor_mode();
 	test_host_udp_replies();
 	test_ipv6_prefix();
