@@ -105,6 +105,11 @@ static void reset_maps(struct scanguard_bpf *skel)
 	}
 }
 
+void fx_clear(struct fx *f)
+{
+	reset_maps(f->skel);
+}
+
 int fx_open(struct fx *f, const struct sg_config *cfg)
 {
 	if (!shared_skel) {

@@ -28,6 +28,8 @@ int fx_open(struct fx *f, const struct sg_config *cfg);
 /* The same on a skeleton the test loaded itself (e.g. with smaller maps). */
 int fx_open_skel(struct fx *f, struct scanguard_bpf *skel, const struct sg_config *cfg);
 void fx_close(struct fx *f);
+/* Empties every map of the loaded program, the configuration too. */
+void fx_clear(struct fx *f);
 int fx_set_config(struct fx *f, const struct sg_config *cfg);
 /* Runs one frame at f->now through the test entry; returns the XDP verdict
  * or -1 when the run itself failed. */
