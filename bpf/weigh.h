@@ -165,6 +165,9 @@ static __always_inline struct sg_track *sg_admit(struct xdp_md *ctx, const struc
 	    !(scoring && !pr->open && (__s32)pr->weight >= cfg->score_threshold)) {
 		__u8 counted = !scoring || !pr->open;
 
+		/* Another source's first probe, still in its window, is lost. */
+		if (slot->fp && now - slot->seen < cfg->window_ns)
+			stats->c[SG_STAT_ADMIT_TAKEN]++;
 		slot->target = pr->target;
 		slot->host = counted ? pr->host : 0;
 		slot->kinds = pr->kind;

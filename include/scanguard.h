@@ -443,7 +443,8 @@ struct sg_iface {
 	X(EVENTS_LOST,		"events_lost")				\
 	X(FLOWS_RECORDED,	"flows_recorded")				\
 	X(EVENTS_BUDGET_GLOBAL,	"events_dropped_global_budget")		\
-	X(EVENTS_BUDGET_SOURCE,	"events_dropped_source_budget")
+	X(EVENTS_BUDGET_SOURCE,	"events_dropped_source_budget")	\
+	X(ADMIT_TAKEN,		"admission_slots_taken")
 
 enum sg_stat {
 #define SG_STAT_ENUM(id, name) SG_STAT_##id,

@@ -28,6 +28,7 @@
 #include "harness.h"
 #include "ops.h"
 #include "scanguard.skel.h"
+#include "sg_admit.h"
 #include "sg_parse.h"
 
 #define HOST	"198.18.0.1"
@@ -78,16 +79,26 @@ static bool pin_cpu(int cpu)
 }
 
 /* n new sources, fl->probes SYNs each to closed ports, on the current CPU:
- * 2001:db8:NNNN:NNNN::1, a /64 each. */
+ * 2001:db8:NNNN:NNNN::1, a /64 each.  The clock moves 1 us a source, in
+ * steps of 1024 (a clock update per frame would double the test's time):
+ * with a clock that stood still, the admission sets' older-first choice
+ * would always fall on the same slot. */
 static int flood_run(struct fx *f, struct flood *fl, uint32_t n)
 {
+	int clock_fd = bpf_map__fd(f->skel->maps.SG_MAP_TEST_CLOCK);
 	uint8_t out[PKT_MAX];
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_size_in = fl->len,
 		    .data_out = out, .data_size_out = sizeof(out), .repeat = 1);
+	__u32 zero = 0;
 
 	for (uint32_t i = 0; i < n; i++, fl->next++) {
 		uint32_t w1 = htonl(fl->next);
 
+		if (i % 1024 == 0) {
+			f->now += 1024 * 1000;
+			if (bpf_map_update_elem(clock_fd, &zero, &f->now, BPF_ANY))
+				return -errno;
+		}
 		for (int k = 0; k < fl->probes; k++) {
 			memcpy(fl->buf[k] + fl->src_off + 4, &w1, 4);
 			opts.data_in = fl->buf[k];
@@ -160,6 +171,11 @@ static void test_one_probe_flood(void)
 	CHECK_EQ(t.tracked, 0, "sources_tracked");
 	CHECK_EQ(t.entries, 0, "entries");
 	CHECK_EQ(fx_stat(&f, SG_STAT_PROBES_FAILED), n, "probes_failed: every probe weighed");
+	/* All within one window: past the slots' number, each first probe
+	 * takes another's slot (a few pairs stay short of their two). */
+	CHECK(fx_stat(&f, SG_STAT_ADMIT_TAKEN) >= n - SG_ADMIT_SRC_SLOTS &&
+	      fx_stat(&f, SG_STAT_ADMIT_TAKEN) <= n, "admission_slots_taken %llu",
+	      (unsigned long long)fx_stat(&f, SG_STAT_ADMIT_TAKEN));
 	fx_close(&f);
 }
 
