@@ -105,6 +105,25 @@ static void reset_maps(struct scanguard_bpf *skel)
 	}
 }
 
+static int count_cb(void *ctx, void *data, size_t size)
+{
+	(*(long *)ctx)++;
+	return 0;
+}
+
+long fx_drain(struct fx *f)
+{
+	long n = 0;
+	struct ring_buffer *rb = ring_buffer__new(bpf_map__fd(f->skel->maps.SG_MAP_EVENTS),
+						  count_cb, &n, NULL);
+
+	if (!rb)
+		return -1;
+	ring_buffer__consume(rb);
+	ring_buffer__free(rb);
+	return n;
+}
+
 void fx_clear(struct fx *f)
 {
 	reset_maps(f->skel);

@@ -37,6 +37,8 @@ int fx_run(struct fx *f, const struct pkt_spec *s);
 int fx_run_raw(struct fx *f, const void *data, uint32_t len);
 uint64_t fx_stat(struct fx *f, enum sg_stat id);
 bool fx_blocked(struct fx *f, const char *addr);
+/* Empties the ring buffer; returns how many events it held. */
+long fx_drain(struct fx *f);
 /* Drains the ring buffer into f->ev; returns how many are there now. */
 int fx_events(struct fx *f);
 

@@ -3,10 +3,32 @@
  * a source with no state (see model.h). */
 #include <string.h>
 #include "model.h"
+#include "ops.h"
 
 const char *const model_outcome_names[M_NOUTCOMES] = {
 	"refused", "not ip", "parse error", "not a probe", "probe", "tiny fragment",
 };
+
+bool model_env_init(struct model_env *env, const struct sg_config *cfg, const struct sg_maps *maps,
+		    const char *const *spec, size_t n, struct model_exposed *ex, char *err,
+		    size_t errlen)
+{
+	*env = (struct model_env){ .protect = cfg->protect, .ipv6_prefix = cfg->ipv6_prefix,
+				   .net_prefix4 = cfg->net_prefix4,
+				   .net_prefix6 = cfg->net_prefix6 };
+	if (cfg->protect != SG_PROTECT_SEGMENT)
+		return true;
+	for (size_t i = 0; i < n; i++) {
+		struct sg_expose_entry e;
+
+		if (sg_expose_parse(spec[i], &e, err, errlen) || sg_expose_add(maps, &e, err, errlen))
+			return false;
+		ex[i] = (struct model_exposed){ .dst = e.cidr, .pc = e.pc, .port = e.port };
+	}
+	env->exposed = ex;
+	env->nexposed = n;
+	return true;
+}
 
 bool model_in_cidrs(const struct sg_cidr *v, size_t n, const struct sg_addr *a)
 {

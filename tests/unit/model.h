@@ -54,6 +54,14 @@ struct model {
 	struct sg_addr net;	/* source network */
 };
 
+struct sg_maps;
+
+/* Sets env from cfg and, in segment mode, gives the program (its maps) and
+ * the model the same exposed services, parsed from spec (n of them, into
+ * ex).  Returns false with err set when a spec is refused. */
+bool model_env_init(struct model_env *env, const struct sg_config *cfg, const struct sg_maps *maps,
+		    const char *const *spec, size_t n, struct model_exposed *ex, char *err,
+		    size_t errlen);
 /* Runs the model on one frame. */
 void model_run(const struct model_env *env, const void *frame, size_t len, struct model *m);
 /* The exit counter the program must hit for a frame of outcome out. */

@@ -274,22 +274,9 @@ static bool runner_open(struct runner *r, uint32_t protect)
 	r->admit_src = bpf_map__fd(r->f.skel->maps.SG_MAP_ADMIT_SRC);
 	r->admit_net = bpf_map__fd(r->f.skel->maps.SG_MAP_ADMIT_NET);
 	r->slow_fp = bpf_map__fd(r->f.skel->maps.SG_MAP_SLOW_FP);
-	r->env.protect = protect;
-	r->env.ipv6_prefix = r->cfg.ipv6_prefix;
-	r->env.net_prefix4 = r->cfg.net_prefix4;
-	r->env.net_prefix6 = r->cfg.net_prefix6;
-	if (protect == SG_PROTECT_SEGMENT) {
-		for (size_t i = 0; i < NEXPOSED; i++) {
-			struct sg_expose_entry e;
-
-			if (!CHECK(!sg_expose_parse(exposed_spec[i], &e, err, sizeof(err)) &&
-				   !sg_expose_add(&r->f.m, &e, err, sizeof(err)), "expose: %s", err))
-				return false;
-			exposed[i] = (struct model_exposed){ .dst = e.cidr, .pc = e.pc, .port = e.port };
-		}
-		r->env.exposed = exposed;
-		r->env.nexposed = NEXPOSED;
-	}
+	if (!CHECK(model_env_init(&r->env, &r->cfg, &r->f.m, exposed_spec, NEXPOSED, exposed, err,
+				  sizeof(err)), "expose: %s", err))
+		return false;
 	{
 		__u32 zero = 0;
 

@@ -32,26 +32,6 @@ static int run(struct fx *f, struct pkt_spec s)
 	return fx_run(f, &s);
 }
 
-static int count_cb(void *ctx, void *data, size_t size)
-{
-	(*(long *)ctx)++;
-	return 0;
-}
-
-/* Drains the ring buffer; returns how many events were in it. */
-static long drain(struct fx *f)
-{
-	long n = 0;
-	struct ring_buffer *rb = ring_buffer__new(bpf_map__fd(f->skel->maps.SG_MAP_EVENTS),
-						  count_cb, &n, NULL);
-
-	if (!rb)
-		return -1;
-	ring_buffer__consume(rb);
-	ring_buffer__free(rb);
-	return n;
-}
-
 static void src_name(char *buf, size_t len, int i)
 {
 	snprintf(buf, len, "198.18.%d.%d", 40 + i / 250, 1 + i % 250);
@@ -94,10 +74,10 @@ static void test_ring_full(void)
 	CHECK_EQ(dropped, 2 * n, "blocked sources' traffic dropped");
 	passed = run(&f, fx_tcp("198.18.39.1", HOST, 80, ACK)) == XDP_PASS;
 	CHECK(passed, "another source's traffic dropped");
-	CHECK_EQ(drain(&f), room, "events a reader finds");
+	CHECK_EQ(fx_drain(&f), room, "events a reader finds");
 	/* Room again: the next detection is reported. */
 	run(&f, fx_tcp("198.18.39.2", HOST, 23, SYN));
-	CHECK_EQ(drain(&f), 1, "events after draining");
+	CHECK_EQ(fx_drain(&f), 1, "events after draining");
 	CHECK_EQ(fx_stat(&f, SG_STAT_EVENTS_LOST), extra, "events_lost after draining");
 	fprintf(stderr, "ring: %ld-byte records, %ld fit in 256 KiB; %ld of %ld lost and counted\n",
 		rec, room, extra, n);

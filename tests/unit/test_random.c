@@ -63,10 +63,16 @@ struct phase {
 	struct sg_config cfg;
 };
 
+static const char *const exposed_spec[] = {
+	"tcp/22@198.18.0.1", "tcp/80@198.18.0.0/24", "udp/53@198.18.0.1", "icmp@2001:db8::1",
+};
+#define NEXPOSED (sizeof(exposed_spec) / sizeof(exposed_spec[0]))
+
 struct state {
 	struct fx f;
 	struct sg_config cfg;
 	struct model_env env;
+	struct model_exposed exposed[NEXPOSED];
 	int clock, net_track, slow;
 	struct sg_cidr allow[2];
 	unsigned long frames, runs, drops[EX_N], per_class[C_N], class_drops[C_N];
@@ -75,11 +81,6 @@ struct state {
 	uint8_t badframe[MAX_FRAME];
 	size_t badlen;
 };
-
-static const char *const exposed_spec[] = {
-	"tcp/22@198.18.0.1", "tcp/80@198.18.0.0/24", "udp/53@198.18.0.1", "icmp@2001:db8::1",
-};
-#define NEXPOSED (sizeof(exposed_spec) / sizeof(exposed_spec[0]))
 
 static bool live(const struct sg_block *b, uint64_t now)
 {
@@ -253,30 +254,13 @@ static bool phase_open(struct state *s, const struct sg_config *cfg)
 	s->clock = bpf_map__fd(s->f.skel->maps.SG_MAP_TEST_CLOCK);
 	s->net_track = bpf_map__fd(s->f.skel->maps.SG_MAP_NET_TRACK);
 	s->slow = bpf_map__fd(s->f.skel->maps.SG_MAP_SLOW);
-	s->env.protect = cfg->protect;
-	s->env.ipv6_prefix = cfg->ipv6_prefix;
-	s->env.net_prefix4 = cfg->net_prefix4;
-	s->env.net_prefix6 = cfg->net_prefix6;
 	for (int i = 0; i < 2; i++)
 		if (!CHECK(!sg_cidr_parse(allow[i], &s->allow[i], err, sizeof(err)) &&
 			   !sg_allow_add(&s->f.m, &s->allow[i], 0, NULL, err, sizeof(err)),
 			   "allow: %s", err))
 			return false;
-	if (cfg->protect == SG_PROTECT_SEGMENT) {
-		static struct model_exposed ex[NEXPOSED];
-
-		for (size_t i = 0; i < NEXPOSED; i++) {
-			struct sg_expose_entry e;
-
-			if (!CHECK(!sg_expose_parse(exposed_spec[i], &e, err, sizeof(err)) &&
-				   !sg_expose_add(&s->f.m, &e, err, sizeof(err)), "expose: %s", err))
-				return false;
-			ex[i] = (struct model_exposed){ .dst = e.cidr, .pc = e.pc, .port = e.port };
-		}
-		s->env.exposed = ex;
-		s->env.nexposed = NEXPOSED;
-	}
-	return true;
+	return CHECK(model_env_init(&s->env, cfg, &s->f.m, exposed_spec, NEXPOSED, s->exposed, err,
+				    sizeof(err)), "expose: %s", err);
 }
 
 static void run_phase(const char *name, const struct sg_config *cfg, unsigned long n,
