@@ -258,7 +258,7 @@ ASAN_ENV    := ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0 \
 asan-build: deps
 	$(Q)$(MAKE) --no-print-directory OUT=$(ASAN_OUT) SAN_CFLAGS="-O1 $(ASAN_FLAGS)" \
 		$(ASAN_OUT)/scanguardd $(ASAN_OUT)/scanguardctl \
-		$(patsubst $(OUT)/%,$(ASAN_OUT)/%,$(UNIT_TESTS) $(TEST_TOOLS))
+		$(patsubst $(OUT)/%,$(ASAN_OUT)/%,$(UNIT_TESTS) $(TEST_TOOLS) $(BENCH_BINS))
 
 # The fuzzers are sanitized builds already, the deploy and container
 # suites test packaging, not code, and valgrind cannot run an ASan binary;
