@@ -28,7 +28,7 @@ BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) \
 	      -Iinclude -I/usr/include/$(MULTIARCH) -MD -MP
 CFLAGS     ?= -O2 -g
 CFLAGS     += -Wall -Wextra -Werror -Wno-unused-parameter -std=gnu11 \
-	      -D_GNU_SOURCE -Iinclude -I$(OUT) -MD -MP
+	      -D_GNU_SOURCE -Iinclude -I$(OUT) -MD -MP $(SAN_CFLAGS)
 LDLIBS     := -lbpf -lelf -lz
 DAEMON_LIBS := -lmicrohttpd -lconfig
 
@@ -44,7 +44,9 @@ DAEMON_OBJS := $(DAEMON_SRCS:user/%.c=$(OUT)/%.o)
 CTL_OBJS    := $(CTL_SRCS:user/%.c=$(OUT)/%.o)
 
 UNIT_TESTS  := $(OUT)/tests/test_xdp $(OUT)/tests/test_detect $(OUT)/tests/test_addr \
-	       $(OUT)/tests/test_budget $(OUT)/tests/test_conffile $(OUT)/tests/detect_report
+	       $(OUT)/tests/test_budget $(OUT)/tests/test_conffile $(OUT)/tests/detect_report \
+	       $(OUT)/tests/test_equiv $(OUT)/tests/test_random $(OUT)/tests/test_flood \
+	       $(OUT)/tests/test_faults
 TEST_TOOLS  := $(OUT)/tests/mkpcap
 
 BENCH_SRCS  := bench/main.c bench/measure.c bench/subjects.c bench/state.c \
@@ -55,7 +57,7 @@ BENCH_BINS  := $(OUT)/bench/scanguard-bench $(OUT)/bench/sg-flood $(OUT)/bench/s
 
 .DELETE_ON_ERROR:
 .PHONY: all binaries deps test demo install uninstall clean unit container-test detection-report \
-	bench bench-build
+	fuzz fuzz-corpus test-asan asan-build bench bench-build
 
 all: deps binaries
 
@@ -127,6 +129,77 @@ $(OUT)/tests/mkpcap: $(OUT)/tests/mkpcap.o $(OUT)/tests/pkt.o
 	$(Q)$(CC) $(CFLAGS) $^ -o $@
 
 
+# ---- fuzzing (libFuzzer; clang from Debian) --------------------------------------
+# The parsers under AddressSanitizer and UndefinedBehaviorSanitizer, with the
+# fuzzer's coverage instrumentation; libbpf stays uninstrumented.
+FUZZ_CC     ?= clang
+FUZZ_SAN    := -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) -Wall -Wextra -Werror \
+	       -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -MD -MP
+FUZZ_LIB    := $(patsubst user/%.c,$(OUT)/fuzz/%.o,user/addr.c user/cfgkeys.c user/fmt.c \
+		 user/json.c user/ops.c)
+FUZZERS     := $(OUT)/fuzz/fuzz_parse $(OUT)/fuzz/fuzz_cli $(OUT)/fuzz/fuzz_conffile
+
+$(OUT)/fuzz:
+	$(Q)mkdir -p $@
+
+$(OUT)/fuzz/%.o: user/%.c | $(OUT)/fuzz
+	$(call msg,FUZZ-CC,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(OUT)/fuzz/fuzz_%.o: tests/fuzz/fuzz_%.c | $(OUT)/fuzz
+	$(call msg,FUZZ-CC,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(OUT)/fuzz/fuzz_parse: $(OUT)/fuzz/fuzz_parse.o
+	$(call msg,LINK,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -o $@
+
+$(OUT)/fuzz/fuzz_cli: $(OUT)/fuzz/fuzz_cli.o $(FUZZ_LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ $(LDLIBS) -o $@
+
+$(OUT)/fuzz/fuzz_conffile: $(OUT)/fuzz/fuzz_conffile.o $(OUT)/fuzz/conffile.o \
+			   $(OUT)/fuzz/options.o $(FUZZ_LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ $(LDLIBS) -lconfig -o $@
+
+fuzz: deps $(FUZZERS)
+
+$(OUT)/tests/gen_corpus: $(OUT)/tests/gen_corpus.o $(OUT)/tests/pkt.o $(OUT)/cfgkeys.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@
+
+$(OUT)/tests/gen_corpus.o: tests/fuzz/gen_corpus.c | $(OUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests/unit -Iuser -c $< -o $@
+
+# Regenerates the committed seed corpus from the unit tests' frame builder.
+fuzz-corpus: $(OUT)/tests/gen_corpus
+	$(Q)rm -rf tests/fuzz/corpus/parse tests/fuzz/corpus/cli tests/fuzz/corpus/conffile
+	$(Q)$(OUT)/tests/gen_corpus tests/fuzz/corpus
+	$(Q)cp deploy/scanguard.conf tests/fuzz/corpus/conffile/example
+
+$(OUT)/tests/test_equiv: $(OUT)/tests/test_equiv.o $(OUT)/tests/model.o $(OUT)/tests/gen.o \
+			 $(OUT)/tests/pkt.o $(OUT)/tests/fixture.o $(OUT)/tests/harness.o $(COMMON_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUT)/tests/test_random: $(OUT)/tests/test_random.o $(OUT)/tests/model.o $(OUT)/tests/gen.o \
+			  $(OUT)/tests/pkt.o $(OUT)/tests/fixture.o $(OUT)/tests/harness.o $(COMMON_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUT)/tests/test_flood: $(OUT)/tests/test_flood.o $(OUT)/tests/pkt.o $(OUT)/tests/fixture.o \
+			 $(OUT)/tests/harness.o $(COMMON_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUT)/tests/test_faults: $(OUT)/tests/test_faults.o $(OUT)/tests/pkt.o $(OUT)/tests/fixture.o \
+			  $(OUT)/tests/harness.o $(COMMON_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
 # ---- benchmark (bench/README.md) ------------------------------------------------
 $(OUT)/bench/%.bpf.o: bench/%.bpf.c | $(OUT)/bench
 	$(call msg,BPF,$@)
@@ -161,7 +234,7 @@ bench-build: all $(BENCH_BINS)
 bench: bench-build
 	$(Q)./bench/run.sh $(BENCH_ARGS)
 
-unit: all $(UNIT_TESTS) $(TEST_TOOLS) $(BENCH_BINS)
+unit: all $(UNIT_TESTS) $(TEST_TOOLS) $(FUZZERS) $(BENCH_BINS)
 
 test: unit
 	$(Q)./tests/run.sh
@@ -170,6 +243,29 @@ test: unit
 # plain distinct-port threshold (README, "Detection").
 detection-report: all $(OUT)/tests/detect_report
 	$(Q)./scripts/detection-report.sh
+
+# ---- sanitizers ----------------------------------------------------------------
+# The daemon, the CLI and the unit tests built with AddressSanitizer (leaks
+# included) and UndefinedBehaviorSanitizer into build-asan/, then the unit
+# and end-to-end suites run against that build.  Any report fails the suite:
+# UBSan aborts, ASan exits non-zero, and a daemon that leaks does not exit 0.
+ASAN_OUT    := build-asan
+ASAN_FLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+ASAN_ENV    := ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0 \
+	       LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
+	       UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+asan-build: deps
+	$(Q)$(MAKE) --no-print-directory OUT=$(ASAN_OUT) SAN_CFLAGS="-O1 $(ASAN_FLAGS)" \
+		$(ASAN_OUT)/scanguardd $(ASAN_OUT)/scanguardctl \
+		$(patsubst $(OUT)/%,$(ASAN_OUT)/%,$(UNIT_TESTS) $(TEST_TOOLS))
+
+# The fuzzers are sanitized builds already, the deploy and container
+# suites test packaging, not code, and valgrind cannot run an ASan binary;
+# 10^6 random frames (not 10^7) keep the run short.
+test-asan: asan-build
+	$(Q)$(ASAN_ENV) BUILD=$(ASAN_OUT) SG_BUILD=$(CURDIR)/$(ASAN_OUT) RANDOM_FRAMES=1000000 \
+		SUITES_SKIP='^(fuzz_|deploy_|container|e2e_valgrind)' ./tests/run.sh
 
 # The container image, built with podman and run against the namespace lab
 # (also part of `make test`).
@@ -203,6 +299,6 @@ uninstall:
 		$(DESTDIR)$(COMPDIR)/scanguardd $(DESTDIR)$(SYSCONFDIR)/logrotate.d/scanguard
 
 clean:
-	rm -rf $(OUT)
+	rm -rf $(OUT) $(ASAN_OUT)
 
--include $(wildcard $(OUT)/*.d $(OUT)/tests/*.d $(OUT)/bench/*.d)
+-include $(wildcard $(OUT)/*.d $(OUT)/tests/*.d $(OUT)/fuzz/*.d $(OUT)/bench/*.d)

@@ -115,6 +115,22 @@ struct {
 	__type(value, struct sg_slow);
 } SG_MAP_SLOW SEC(".maps");
 
+/* The failed-before filter: per slot, a fingerprint of the last source
+ * whose failure landed there.  A source's later failure finds it even when
+ * a flood has taken its admission slot (bpf/track.h) and its tracking
+ * entry in between: a spoofed packet overwrites a given slot with
+ * probability 1/SG_SLOW_FP_SLOTS, where the admission array's two-way sets
+ * turn over every few new sources and an LRU is emptied in order by as
+ * many new sources as it holds. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);	/* tests clear its 4 MiB at once */
+	/* Two slots an element: array elements take 8 bytes anyway. */
+	__uint(max_entries, SG_SLOW_FP_SLOTS / 2);
+	__type(key, __u32);
+	__type(value, struct sg_slow_fp_pair);
+} SG_MAP_SLOW_FP SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, SG_MAX_OFFENDERS);

@@ -14,17 +14,39 @@
 #include "scanguard.h"
 #include "maps.h"
 #include "track.h"
+#include "sg_admit.h"
 
-/* Counts a new failed target; returns the slow count after it, or 0 when
- * the target was (probably) seen in this slow window. */
+/* True when the source failed before: the failed-before filter holds its
+ * fingerprint.  Otherwise it remembers this failure there. */
+static __always_inline int sg_failed_before(const struct sg_addr *key)
+{
+	struct sg_slow_fp_pair *pair;
+	__u32 idx, half, fp, *slot;
+
+	sg_slow_fp_hash(key, &idx, &half, &fp);
+	pair = bpf_map_lookup_elem(&SG_MAP_SLOW_FP, &idx);
+	if (!pair)
+		return 0;
+	slot = &pair->fp[half & 1];
+	if (SG_READ_ONCE(*slot) == fp)
+		return 1;
+	*slot = fp;
+	return 0;
+}
+
+/* Counts a new failed target of a source that has a slow entry or is
+ * admitted now; returns the slow count after it, or 0 when the target was
+ * (probably) seen in this slow window or the source is not admitted. */
 static __always_inline __u32 sg_slow_add(const struct sg_addr *key, __u32 target, __u64 now,
-					 __u64 window_ns)
+					 __u64 window_ns, int had_failure)
 {
 	struct sg_slow *s = bpf_map_lookup_elem(&SG_MAP_SLOW, key);
 	__u32 h1 = target * 0x9e3779b1u, h2 = (target ^ 0x5bd1e995u) * 0x85ebca6bu;
 	__u64 b1 = 1ULL << ((h1 >> 24) & 63), b2 = 1ULL << ((h2 >> 24) & 63);
 	__u32 w1 = (h1 >> 16) & (SG_SLOW_BLOOM_WORDS - 1), w2 = (h2 >> 16) & (SG_SLOW_BLOOM_WORDS - 1);
 
+	if (!s && !had_failure && !sg_failed_before(key))
+		return 0;
 	if (!s || now - s->window_start >= window_ns) {
 		/* The failure that qualified the source came before this one. */
 		struct sg_slow fresh = { .window_start = now, .count = 1 };

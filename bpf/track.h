@@ -149,6 +149,7 @@ static __always_inline struct sg_track *sg_track_get(void *track_map, const stru
  * key before the second probe costs that source one probe of evidence. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);	/* tests clear it at once */
 	__uint(max_entries, SG_ADMIT_SRC_SLOTS);
 	__type(key, __u32);
 	__type(value, struct sg_admit_slot);
@@ -156,6 +157,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, SG_ADMIT_NET_SLOTS);
 	__type(key, __u32);
 	__type(value, struct sg_admit_slot);

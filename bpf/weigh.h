@@ -144,7 +144,7 @@ static __always_inline struct sg_track *sg_admit(struct xdp_md *ctx, const struc
 						 const struct sg_config *cfg, struct sg_stats *stats,
 						 __u64 now)
 {
-	int scoring = cfg->score_threshold > 0;
+	int scoring = cfg->score_threshold > 0, failed_before = 0;
 	struct sg_admit_slot *slot;
 	struct sg_track *t;
 	__u32 fp, inserted = 0;
@@ -155,10 +155,19 @@ static __always_inline struct sg_track *sg_admit(struct xdp_md *ctx, const struc
 	if (a == SG_ADMIT_REPEAT)
 		return NULL;	/* no evidence, as for a tracked source */
 	sg_first_contact(ctx, p, pr, cfg, stats);
-	if (slot && a == SG_ADMIT_NEW &&
+	/* A failure of a source that failed before, whose slot a flood took
+	 * since (a patient scanner's probes are minutes apart), is tracked at
+	 * once, its earlier failure remembered: else the slow window would
+	 * never see its second failure. */
+	if (a == SG_ADMIT_NEW && !pr->open && cfg->slow_threshold)
+		failed_before = sg_failed_before(key);
+	if (slot && a == SG_ADMIT_NEW && !failed_before &&
 	    !(scoring && !pr->open && (__s32)pr->weight >= cfg->score_threshold)) {
 		__u8 counted = !scoring || !pr->open;
 
+		/* Another source's first probe, still in its window, is lost. */
+		if (slot->fp && now - slot->seen < cfg->window_ns)
+			stats->c[SG_STAT_ADMIT_TAKEN]++;
 		slot->target = pr->target;
 		slot->host = counted ? pr->host : 0;
 		slot->kinds = pr->kind;
@@ -174,6 +183,8 @@ static __always_inline struct sg_track *sg_admit(struct xdp_md *ctx, const struc
 	    sg_track_get(&SG_MAP_TRACK, key, now, cfg->window_ns, &inserted);
 	if (!t)
 		stats->c[SG_STAT_TRACK_FAILED]++;
+	else if (failed_before && !(SG_READ_ONCE(t->bits) & SG_TRACK_HAD_FAILURE))
+		__sync_fetch_and_or(&t->bits, SG_TRACK_HAD_FAILURE);
 	if (inserted)
 		stats->c[SG_STAT_TRACK_INSERTS]++;
 	return t;
@@ -291,8 +302,9 @@ __noinline int sg_weigh(struct xdp_md *ctx, const struct sg_pkt *p, struct sg_pr
 			r->count = h;
 		}
 	}
-	if (!open && cfg->slow_threshold && (bits & SG_TRACK_HAD_FAILURE)) {
-		__u32 s = sg_slow_add(&r->key, pr->target, now, cfg->slow_window_ns);
+	if (!open && cfg->slow_threshold) {
+		__u32 s = sg_slow_add(&r->key, pr->target, now, cfg->slow_window_ns,
+				      bits & SG_TRACK_HAD_FAILURE);
 
 		if (!det && s == cfg->slow_threshold + 1) {
 			det = SG_DET_SLOW;

@@ -36,6 +36,9 @@
 #ifndef SG_MAX_SLOW
 #define SG_MAX_SLOW		65536	/* sources tracked over the slow window */
 #endif
+#ifndef SG_SLOW_FP_SLOTS
+#define SG_SLOW_FP_SLOTS	(1 << 20)	/* failed-before fingerprints, power of two */
+#endif
 #ifndef SG_MAX_OFFENDERS
 #define SG_MAX_OFFENDERS	65536	/* block history for repeat offenders */
 #endif
@@ -121,6 +124,7 @@
 #define SG_MAP_NET_TRACK	sg_net_track
 #define SG_MAP_NET_SUSPECT	sg_net_suspect
 #define SG_MAP_SLOW		sg_slow
+#define SG_MAP_SLOW_FP		sg_slow_fp
 #define SG_MAP_OFFENDERS	sg_offenders
 #define SG_MAP_TRAPS		sg_traps
 #define SG_MAP_EXPOSED		sg_exposed
@@ -270,6 +274,12 @@ struct sg_slow {
 	__u32 count;		/* distinct failed targets (atomic) */
 	__u32 pad;
 	__u64 bloom[SG_SLOW_BLOOM_WORDS];
+};
+
+/* The failed-before filter (bpf/slow.h): fingerprints of sources that
+ * failed once, two slots per array element. */
+struct sg_slow_fp_pair {
+	__u32 fp[2];
 };
 
 /* Block history, for longer blocks of repeat offenders. */
@@ -433,7 +443,8 @@ struct sg_iface {
 	X(EVENTS_LOST,		"events_lost")				\
 	X(FLOWS_RECORDED,	"flows_recorded")				\
 	X(EVENTS_BUDGET_GLOBAL,	"events_dropped_global_budget")		\
-	X(EVENTS_BUDGET_SOURCE,	"events_dropped_source_budget")
+	X(EVENTS_BUDGET_SOURCE,	"events_dropped_source_budget")	\
+	X(ADMIT_TAKEN,		"admission_slots_taken")
 
 enum sg_stat {
 #define SG_STAT_ENUM(id, name) SG_STAT_##id,

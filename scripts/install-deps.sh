@@ -13,7 +13,7 @@ PKGS="make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev pkg-config bpftool
       podman runc containernetworking-plugins debootstrap bash-completion
       man-db groff-base bsdextrautils systemd libpcap-dev tmux iputils-ping
       traceroute bind9-dnsutils ntpsec-ntpdig nftables
-      libxdp1 ethtool python3-matplotlib"
+      libclang-rt-dev valgrind libcap2-bin libxdp1 ethtool python3-matplotlib"
 
 missing=""
 for p in $PKGS; do

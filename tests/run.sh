@@ -5,6 +5,8 @@
 # "N passed, N failed".  A suite that exits non-zero without reporting a
 # failure counts as one failure, so a crash can never look green.
 #   tests/run.sh [SUITE-PATTERN]    e.g. tests/run.sh e2e_cli
+# Environment: BUILD (unit binaries, default build), SG_BUILD (daemon and CLI
+# for the e2e suites), SUITES_SKIP (a regex of suite names not to run).
 set -u
 cd "$(dirname "$0")/.."
 
@@ -24,6 +26,7 @@ run_suite() {	# name, command...
 	local name=$1; shift
 	local out="$LOGDIR/$name.out" err="$LOGDIR/$name.err" rc p f
 	[ -n "$PATTERN" ] && [[ "$name" != *$PATTERN* ]] && return
+	[ -n "${SUITES_SKIP:-}" ] && [[ "$name" =~ $SUITES_SKIP ]] && return
 	echo "== $name"
 	"$@" >"$out" 2>"$err"
 	rc=$?
@@ -50,6 +53,18 @@ run_suite unit_xdp unshare -n "$BUILD/tests/test_xdp"
 run_suite unit_detect unshare -n "$BUILD/tests/test_detect"
 # The README's detection table: every scenario's outcome as stated there.
 run_suite unit_detect_report unshare -n "$BUILD/tests/detect_report" --check
+# The userspace model against the program, frame by frame (seed in the names).
+run_suite unit_equiv unshare -n "$BUILD/tests/test_equiv"
+# Full tables: ring buffer, exact and CIDR blocks.
+run_suite unit_faults unshare -n "$BUILD/tests/test_faults"
+# State exhaustion: floods of spoofed sources (numbers for SECURITY.md on stderr).
+run_suite unit_flood unshare -n "$BUILD/tests/test_flood"
+# 10^7 random and mutated frames, every drop explained (RANDOM_FRAMES=N for fewer).
+run_suite unit_random unshare -n "$BUILD/tests/test_random" "${RANDOM_FRAMES:-10000000}"
+# Bounded libFuzzer sessions (FUZZ_SECONDS each, default 20).
+run_suite fuzz_parse tests/fuzz/run.sh parse
+run_suite fuzz_cli tests/fuzz/run.sh cli
+run_suite fuzz_conffile tests/fuzz/run.sh conffile
 for t in tests/e2e/test_*.sh; do
 	[ -e "$t" ] || continue
 	n=$(basename "$t" .sh)

@@ -134,7 +134,7 @@ static uint16_t get16(const uint8_t *p)
 static uint32_t synth_eth(struct sg_capture *c, const uint8_t *payload, uint32_t plen,
 			  uint16_t proto, struct sg_frame *fr)
 {
-	uint8_t *b = c->buf;
+	uint8_t *b = c->buf + SG_CAPTURE_IP_ALIGN;
 
 	fr->cut = plen > SG_CAPTURE_FRAME_MAX - ETH_HLEN_;
 	if (fr->cut)
@@ -198,10 +198,11 @@ static bool convert(struct sg_capture *c, const uint8_t *d, uint32_t caplen, str
 			return false;
 		fr->has_mac = true;
 		memcpy(fr->src_mac, d + 6, 6);
-		fr->data = d;
 		fr->cut = caplen > SG_CAPTURE_FRAME_MAX;
 		fr->len = fr->cut ? SG_CAPTURE_FRAME_MAX : caplen;
-		return true;
+		/* libpcap's records leave the IP header misaligned. */
+		memcpy(c->buf + SG_CAPTURE_IP_ALIGN, d, fr->len);
+		break;
 	case DLT_LINUX_SLL: {
 		if (caplen < SLL_HDR_LEN)
 			return false;
@@ -247,7 +248,7 @@ static bool convert(struct sg_capture *c, const uint8_t *d, uint32_t caplen, str
 	default:
 		return false;
 	}
-	fr->data = c->buf;
+	fr->data = c->buf + SG_CAPTURE_IP_ALIGN;
 	return true;
 }
 

@@ -45,8 +45,12 @@ struct sg_capture {
 	long size;		/* bytes, for progress */
 	uint64_t packets;	/* read so far */
 	bool truncated_end;	/* ended in a record cut short (warned, not an error) */
-	uint8_t buf[SG_CAPTURE_FRAME_MAX + 64];
+	/* Frames are copied here SG_CAPTURE_IP_ALIGN bytes in, so the IP
+	 * header is 4-byte aligned for the parser's header structs, as
+	 * drivers place it (NET_IP_ALIGN). */
+	uint8_t buf[SG_CAPTURE_FRAME_MAX + 64] __attribute__((aligned(8)));
 };
+#define SG_CAPTURE_IP_ALIGN 2
 
 /* Opens path; returns 0, or -1 with a reason in err (unreadable, not a
  * capture, compressed, unsupported link type). */

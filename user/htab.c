@@ -9,9 +9,19 @@
 
 #define HTAB_MIN_CAP 64
 
+/* A slot is the used flag, the key and the value, each 8-byte aligned, so
+ * callers may read keys and values as the structs they are. */
+#define ALIGN8(x) (((x) + 7) & ~(size_t)7)
+#define KEY_OFF 8
+
+static size_t val_off(const struct htab *h)
+{
+	return KEY_OFF + ALIGN8(h->ksize);
+}
+
 static size_t slot_size(const struct htab *h)
 {
-	return 1 + h->ksize + h->vsize;
+	return val_off(h) + ALIGN8(h->vsize);
 }
 
 static uint8_t *slot_at(const struct htab *h, size_t i)
@@ -59,7 +69,7 @@ static uint8_t *find_slot(const struct htab *h, const void *key)
 	for (;;) {
 		uint8_t *s = slot_at(h, i);
 
-		if (!s[0] || !memcmp(s + 1, key, h->ksize))
+		if (!s[0] || !memcmp(s + KEY_OFF, key, h->ksize))
 			return s;
 		i = (i + 1) & mask;
 	}
@@ -77,7 +87,7 @@ static int grow(struct htab *h)
 		uint8_t *s = slot_at(h, i);
 
 		if (s[0])
-			memcpy(find_slot(&big, s + 1), s, slot_size(h));
+			memcpy(find_slot(&big, s + KEY_OFF), s, slot_size(h));
 	}
 	free(h->slots);
 	*h = big;
@@ -89,7 +99,7 @@ void *htab_get(struct htab *h, const void *key, bool create)
 	uint8_t *s = find_slot(h, key);
 
 	if (s[0])
-		return s + 1 + h->ksize;
+		return s + val_off(h);
 	if (!create)
 		return NULL;
 	if ((h->n + 1) * 2 > h->cap) {
@@ -98,10 +108,10 @@ void *htab_get(struct htab *h, const void *key, bool create)
 		s = find_slot(h, key);
 	}
 	s[0] = 1;
-	memcpy(s + 1, key, h->ksize);
-	memset(s + 1 + h->ksize, 0, h->vsize);
+	memcpy(s + KEY_OFF, key, h->ksize);
+	memset(s + val_off(h), 0, h->vsize);
 	h->n++;
-	return s + 1 + h->ksize;
+	return s + val_off(h);
 }
 
 void *htab_next(const struct htab *h, size_t *pos, const void **key)
@@ -111,8 +121,8 @@ void *htab_next(const struct htab *h, size_t *pos, const void **key)
 
 		if (s[0]) {
 			if (key)
-				*key = s + 1;
-			return s + 1 + h->ksize;
+				*key = s + KEY_OFF;
+			return s + val_off(h);
 		}
 	}
 	return NULL;

@@ -14,7 +14,7 @@ struct htab {
 	size_t ksize, vsize;	/* bytes */
 	size_t cap;		/* slots, a power of two */
 	size_t n;		/* entries */
-	uint8_t *slots;		/* cap * (1 + ksize + vsize): used flag, key, value */
+	uint8_t *slots;		/* cap slots: used flag, key, value, each 8-byte aligned */
 };
 
 int htab_init(struct htab *h, size_t ksize, size_t vsize);

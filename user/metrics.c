@@ -140,6 +140,22 @@ struct map_fill {
 	size_t key_size;
 };
 
+/* Tracking entries the LRU evicted: every entry is counted in when the
+ * program creates it and out when a detection removes it, so what is
+ * neither present nor removed was evicted (a flood's mark). */
+static void evicted_section(FILE *f, const struct sg_maps *maps, long present)
+{
+	struct sg_stats s;
+	long long evicted;
+
+	if (present < 0 || sg_stats_read(maps, &s))
+		return;
+	evicted = (long long)(s.c[SG_STAT_TRACK_INSERTS] - s.c[SG_STAT_TRACK_DELETES]) - present;
+	family(f, "scanguard_tracked_sources_evicted_total", "counter",
+	       "Tracking entries the LRU map evicted to make room for new sources.");
+	fprintf(f, "scanguard_tracked_sources_evicted_total %lld\n", evicted > 0 ? evicted : 0);
+}
+
 static void tables_section(FILE *f, const struct sg_maps *maps)
 {
 	const struct map_fill maps_fill[] = {
@@ -159,6 +175,7 @@ static void tables_section(FILE *f, const struct sg_maps *maps)
 	family(f, "scanguard_tracked_sources", "gauge",
 	       "Sources being counted (probed within the window).");
 	fprintf(f, "scanguard_tracked_sources %ld\n", entries[0]);
+	evicted_section(f, maps, entries[0]);
 	family(f, "scanguard_blocked_sources", "gauge",
 	       "Blocked sources by table: exact (address or IPv6 prefix) and cidr.");
 	fprintf(f, "scanguard_blocked_sources{table=\"exact\"} %ld\n", entries[2]);

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 #include "addr.h"
 #include "cfgkeys.h"
@@ -125,8 +126,12 @@ static int open_instance(void)
 	if (ret == -ENOENT)
 		return fail(EX_NOINSTANCE, "no scanguard instance at %s (is scanguardd running?)",
 			    pin_path);
+	/* EACCES: the pinned files are root's.  EPERM as root: the kernel
+	 * refuses bpf(2) itself without CAP_BPF (older kernels do, with
+	 * kernel.unprivileged_bpf_disabled set). */
 	if (ret == -EPERM || ret == -EACCES)
-		return fail(EX_FAIL, "cannot open %s: %s (run as root)", pin_path, strerror(-ret));
+		return fail(EX_FAIL, "cannot open %s: %s (%s)", pin_path, strerror(-ret),
+			    ret == -EPERM && geteuid() == 0 ? "needs CAP_BPF" : "run as root");
 	if (ret)
 		return fail(EX_FAIL, "cannot open %s: %s", pin_path, strerror(-ret));
 	return EX_OK;

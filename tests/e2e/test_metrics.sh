@@ -40,6 +40,8 @@ check_eq "metrics: one detection" "$(delta scanguard_detections_total)" 1
 check_eq "metrics: one source blocked" "$(val "$after" 'scanguard_blocked_sources{table="exact"}')" 1
 check_eq "metrics: map fill of sg_blocks" "$(val "$after" 'scanguard_map_entries{map="sg_blocks"}')" 1
 check_eq "metrics: sg_blocks capacity" "$(val "$after" 'scanguard_map_capacity{map="sg_blocks"}')" 65536
+check_eq "metrics: no tracking entry evicted" "$(val "$after" scanguard_tracked_sources_evicted_total)" 0
+check_eq "metrics: no admission slot taken" "$(val "$after" scanguard_admission_slots_taken_total)" 0
 check_eq "metrics: the probe over the threshold dropped" \
 	"$(delta 'scanguard_packets_dropped_total{reason="over_threshold"}')" 1
 drops=$(delta 'scanguard_packets_dropped_total{reason="blocked_source"}')

@@ -604,43 +604,9 @@ static struct sg_config config(bool plain, uint32_t protect)
  * serves every run (loading it takes the verifier about a second). */
 static void reset(struct fx *f, const struct sg_config *cfg)
 {
-	static uint8_t key[256], zero[65536];
-	struct bpf_map *m;
-	int ncpus = libbpf_num_possible_cpus();
-
 	fx_events(f);
 	f->nev = 0;
-	bpf_object__for_each_map(m, f->skel->obj) {
-		int fd = bpf_map__fd(m);
-		uint32_t vsize = bpf_map__value_size(m);
-
-		if (bpf_map__is_internal(m) || m == f->skel->maps.SG_MAP_CONFIG)
-			continue;
-		switch (bpf_map__type(m)) {
-		case BPF_MAP_TYPE_HASH:
-		case BPF_MAP_TYPE_LRU_HASH:
-		case BPF_MAP_TYPE_PERCPU_HASH:
-		case BPF_MAP_TYPE_LRU_PERCPU_HASH:
-		case BPF_MAP_TYPE_LPM_TRIE:
-			while (!bpf_map_get_next_key(fd, NULL, key))
-				if (bpf_map_delete_elem(fd, key))
-					break;
-			break;
-		case BPF_MAP_TYPE_PERCPU_ARRAY:
-			vsize = ((vsize + 7) & ~7u) * ncpus;
-			/* fall through */
-		case BPF_MAP_TYPE_ARRAY:
-			if (vsize > sizeof(zero)) {
-				fprintf(stderr, "reset: %s: values too large\n", bpf_map__name(m));
-				exit(1);
-			}
-			for (uint32_t i = 0; i < bpf_map__max_entries(m); i++)
-				bpf_map_update_elem(fd, &i, zero, BPF_ANY);
-			break;
-		default:
-			break;	/* the ring buffer, drained above */
-		}
-	}
+	fx_clear(f);
 	f->now = SEC_NS(1000);
 	if (fx_set_config(f, cfg)) {
 		fprintf(stderr, "reset: cannot write the configuration\n");

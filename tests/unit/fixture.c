@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "addr.h"
@@ -35,21 +36,53 @@ static void map_clear(struct bpf_map *map)
 		return;		/* drained by fx_events() and at reset */
 	if (type == BPF_MAP_TYPE_ARRAY || type == BPF_MAP_TYPE_PERCPU_ARRAY) {
 		size_t n = type == BPF_MAP_TYPE_PERCPU_ARRAY ? libbpf_num_possible_cpus() : 1;
-		void *zero = calloc(n, (vsz + 7) & ~7u);
+		__u32 count = bpf_map__max_entries(map);
+		size_t vlen = n * ((vsz + 7) & ~7u);
+		void *zero, *mm;
 
-		for (__u32 i = 0; zero && i < bpf_map__max_entries(map); i++)
+		/* Large arrays (the admission filter has a million elements)
+		 * are mmapable: cleared at once rather than element by element. */
+		if (bpf_map__map_flags(map) & BPF_F_MMAPABLE) {
+			size_t len = (size_t)count * vlen;
+
+			mm = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+			if (mm != MAP_FAILED) {
+				memset(mm, 0, len);
+				munmap(mm, len);
+				return;
+			}
+		}
+		zero = calloc(1, vlen);
+		for (__u32 i = 0; zero && i < count; i++)
 			bpf_map_update_elem(fd, &i, zero, BPF_ANY);
 		free(zero);
 		return;
 	}
 	if (ksz > sizeof(key))
 		return;
-	/* Delete from the start each time: deleting the current key would
-	 * make get_next_key restart anyway. */
-	while (bpf_map_get_next_key(fd, NULL, next) == 0) {
-		memcpy(key, next, ksz);
-		if (bpf_map_delete_elem(fd, key))
-			break;
+	/* Collect every key, then delete: deleting while walking would make
+	 * each get_next_key restart from the first bucket, quadratic in the
+	 * entries (seconds for a full tracking map). */
+	for (;;) {
+		size_t n = 0, cap = 0;
+		char *keys = NULL, *prev = NULL;
+
+		while (bpf_map_get_next_key(fd, prev, next) == 0) {
+			if (n == cap) {
+				char *nk = realloc(keys, (cap = cap ? 2 * cap : 1024) * ksz);
+
+				if (!nk)
+					break;
+				keys = nk;
+			}
+			memcpy(keys + n * ksz, next, ksz);
+			prev = keys + n++ * ksz;
+		}
+		for (size_t i = 0; i < n; i++)
+			bpf_map_delete_elem(fd, keys + i * ksz);
+		free(keys);
+		if (!n || bpf_map_get_next_key(fd, NULL, next))
+			return;
 	}
 }
 
@@ -72,19 +105,48 @@ static void reset_maps(struct scanguard_bpf *skel)
 	}
 }
 
+static int count_cb(void *ctx, void *data, size_t size)
+{
+	(*(long *)ctx)++;
+	return 0;
+}
+
+long fx_drain(struct fx *f)
+{
+	long n = 0;
+	struct ring_buffer *rb = ring_buffer__new(bpf_map__fd(f->skel->maps.SG_MAP_EVENTS),
+						  count_cb, &n, NULL);
+
+	if (!rb)
+		return -1;
+	ring_buffer__consume(rb);
+	ring_buffer__free(rb);
+	return n;
+}
+
+void fx_clear(struct fx *f)
+{
+	reset_maps(f->skel);
+}
+
 int fx_open(struct fx *f, const struct sg_config *cfg)
+{
+	if (!shared_skel) {
+		shared_skel = scanguard_bpf__open_and_load();
+		if (!shared_skel)
+			return -errno;
+	}
+	return fx_open_skel(f, shared_skel, cfg);
+}
+
+int fx_open_skel(struct fx *f, struct scanguard_bpf *skel, const struct sg_config *cfg)
 {
 	struct sg_config def;
 	int ret;
 
 	memset(f, 0, sizeof(*f));
 	f->now = SEC_NS(1000);
-	if (!shared_skel) {
-		shared_skel = scanguard_bpf__open_and_load();
-		if (!shared_skel)
-			return -errno;
-	}
-	f->skel = shared_skel;
+	f->skel = skel;
 	reset_maps(f->skel);
 	f->prog_fd = bpf_program__fd(f->skel->progs.scanguard_xdp_test);
 	f->m.config = bpf_map__fd(f->skel->maps.SG_MAP_CONFIG);

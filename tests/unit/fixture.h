@@ -25,7 +25,11 @@ struct fx {
 
 /* Loads the program with cfg (NULL = defaults); returns 0 or -errno. */
 int fx_open(struct fx *f, const struct sg_config *cfg);
+/* The same on a skeleton the test loaded itself (e.g. with smaller maps). */
+int fx_open_skel(struct fx *f, struct scanguard_bpf *skel, const struct sg_config *cfg);
 void fx_close(struct fx *f);
+/* Empties every map of the loaded program, the configuration too. */
+void fx_clear(struct fx *f);
 int fx_set_config(struct fx *f, const struct sg_config *cfg);
 /* Runs one frame at f->now through the test entry; returns the XDP verdict
  * or -1 when the run itself failed. */
@@ -36,6 +40,8 @@ void fx_production(struct fx *f);
 int fx_run_raw(struct fx *f, const void *data, uint32_t len);
 uint64_t fx_stat(struct fx *f, enum sg_stat id);
 bool fx_blocked(struct fx *f, const char *addr);
+/* Empties the ring buffer; returns how many events it held. */
+long fx_drain(struct fx *f);
 /* Drains the ring buffer into f->ev; returns how many are there now. */
 int fx_events(struct fx *f);
 

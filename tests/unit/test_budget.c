@@ -20,26 +20,6 @@
 
 #define HOST "198.18.0.1"
 
-static int count_event(void *ctx, void *data, size_t size)
-{
-	(*(int *)ctx)++;
-	return 0;
-}
-
-/* Drains the ring buffer; returns how many events it held. */
-static int drain(struct fx *f)
-{
-	int n = 0;
-	struct ring_buffer *rb = ring_buffer__new(bpf_map__fd(f->skel->maps.SG_MAP_EVENTS),
-						  count_event, &n, NULL);
-
-	if (!rb)
-		return -1;
-	ring_buffer__consume(rb);
-	ring_buffer__free(rb);
-	return n;
-}
-
 /* Threshold 1: a source's second distinct failed probe detects it. */
 static struct sg_config cfg_quick(void)
 {
@@ -76,7 +56,7 @@ static void test_source_budget(void)
 		blocked += fx_blocked(&f, "198.18.0.2");
 		f.now += SEC_NS(2);	/* the 1 s block expires */
 	}
-	events = drain(&f);
+	events = fx_drain(&f);
 	CHECK_EQ(fx_stat(&f, SG_STAT_DETECTIONS), rounds, "detections");
 	CHECK_EQ(blocked, rounds, "rounds in which the source was blocked");
 	CHECK_EQ(events, SG_EVENT_BUDGET_SOURCE, "events emitted");
@@ -85,11 +65,11 @@ static void test_source_budget(void)
 	CHECK_EQ(fx_stat(&f, SG_STAT_EVENTS_BUDGET_GLOBAL), 0, "events over the global budget");
 	/* Another source is not held back by this one's budget. */
 	detect(&f, "198.18.0.3", 2000);
-	CHECK_EQ(drain(&f), 1, "another source's event");
+	CHECK_EQ(fx_drain(&f), 1, "another source's event");
 	/* A new period: reported again. */
 	f.now += SEC_NS(SG_EVENT_BUDGET_PERIOD_S);
 	detect(&f, "198.18.0.2", 3000);
-	CHECK_EQ(drain(&f), 1, "event in the next period");
+	CHECK_EQ(fx_drain(&f), 1, "event in the next period");
 	fx_close(&f);
 out:
 	h_end();
@@ -112,7 +92,7 @@ static void test_global_budget(void)
 		detect(&f, src, 1000);
 		blocked += fx_blocked(&f, src);
 	}
-	events = drain(&f);
+	events = fx_drain(&f);
 	CHECK_EQ(fx_stat(&f, SG_STAT_DETECTIONS), sources, "detections");
 	CHECK_EQ(blocked, sources, "sources blocked");
 	CHECK_EQ(events, SG_EVENT_BUDGET_GLOBAL, "events emitted");
@@ -121,7 +101,7 @@ static void test_global_budget(void)
 	CHECK_EQ(fx_stat(&f, SG_STAT_EVENTS_LOST), 0, "events lost to a full ring buffer");
 	f.now += SEC_NS(1);
 	detect(&f, "198.18.0.9", 1000);
-	CHECK_EQ(drain(&f), 1, "event in the next second");
+	CHECK_EQ(fx_drain(&f), 1, "event in the next second");
 	fx_close(&f);
 out:
 	h_end();
