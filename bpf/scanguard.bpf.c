@@ -5,8 +5,8 @@
  * weigh them (distinct targets, failure score, sweeps, source networks,
  * slow window, trap ports); on the first crossing of any threshold block the
  * source and report it once.  Time comes from clock.h, read only when a
- * packet needs it: the production entry's is the kernel's coarse clock, the
- * test entry's a clock the caller sets.
+ * packet needs it: the production entries' is jiffies converted into
+ * CLOCK_MONOTONIC, the test entries' a clock the caller sets.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -179,7 +179,7 @@ static __always_inline int sg_inside(struct xdp_md *ctx, __u64 now)
 SEC("xdp")
 int scanguard_xdp_inside(struct xdp_md *ctx)
 {
-	return sg_inside(ctx, bpf_ktime_get_coarse_ns());
+	return sg_inside(ctx, sg_mono_ns());
 }
 
 SEC("xdp")

@@ -21,6 +21,7 @@
 #include "links.h"
 #include "loader.h"
 #include "log.h"
+#include "skel.h"
 
 /* Maps that make up an instance; the rest are private to the program. */
 static const char *const pinned_maps[] = {
@@ -133,7 +134,7 @@ static int load(struct sg_loader *l, char *err, size_t errlen)
 {
 	int ret;
 
-	l->skel = scanguard_bpf__open();
+	l->skel = sg_skel_open(true);
 	if (!l->skel) {
 		ret = -errno;
 		snprintf(err, errlen, "cannot open the XDP object: %s", strerror(-ret));
@@ -523,7 +524,7 @@ int sg_upgrade(const char *pin_path, char *err, size_t errlen)
 		ret = -ENOENT;
 		goto out;
 	}
-	skel = scanguard_bpf__open();
+	skel = sg_skel_open(true);
 	if (!skel) {
 		ret = -errno;
 		snprintf(err, errlen, "cannot open the XDP object: %s", strerror(-ret));

@@ -27,6 +27,7 @@
 #include "replay_learn.h"
 #include "sg_admit.h"
 #include "sg_parse.h"
+#include "skel.h"
 #include "scanguard.skel.h"
 
 int sg_port_range_parse(const char *s, struct sg_port_range *out, char *err, size_t errlen)
@@ -210,7 +211,12 @@ static int runner_open(struct runner *rn, const struct sg_replay_opts *o, char *
 {
 	int ret;
 
-	rn->skel = scanguard_bpf__open_and_load();
+	rn->skel = sg_skel_open(false);
+	if (rn->skel && (ret = scanguard_bpf__load(rn->skel))) {
+		scanguard_bpf__destroy(rn->skel);
+		rn->skel = NULL;
+		errno = -ret;
+	}
 	if (!rn->skel) {
 		ret = -errno;
 		snprintf(err, errlen, "cannot load the XDP program: %s%s", strerror(errno),

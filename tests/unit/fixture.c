@@ -191,6 +191,11 @@ int fx_run_raw(struct fx *f, const void *data, uint32_t len)
 	return opts.retval;
 }
 
+void fx_production(struct fx *f)
+{
+	f->prog_fd = bpf_program__fd(f->skel->progs.scanguard_xdp);
+}
+
 int fx_run(struct fx *f, const struct pkt_spec *s)
 {
 	uint8_t buf[PKT_MAX];

@@ -34,6 +34,9 @@ int fx_set_config(struct fx *f, const struct sg_config *cfg);
 /* Runs one frame at f->now through the test entry; returns the XDP verdict
  * or -1 when the run itself failed. */
 int fx_run(struct fx *f, const struct pkt_spec *s);
+/* From now on frames go through the production entry, whose clock is the
+ * kernel's (f->now no longer matters), until the next fx_open(). */
+void fx_production(struct fx *f);
 int fx_run_raw(struct fx *f, const void *data, uint32_t len);
 uint64_t fx_stat(struct fx *f, enum sg_stat id);
 bool fx_blocked(struct fx *f, const char *addr);

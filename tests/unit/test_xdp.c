@@ -3,8 +3,8 @@
  * test_xdp.c - unit tests of the XDP program through BPF_PROG_TEST_RUN:
  * parsing and probe classification (table-driven), truncation at every
  * byte, threshold semantics, windows and block expiry with a test clock,
- * allow-list, manual blocks, monitor mode, the host's own UDP replies, IPv6
- * prefix aggregation and exact counting with probes on two CPUs at once.
+ * the production entry's clock against CLOCK_MONOTONIC, allow-list, manual
+ * blocks, monitor mode, the host's own UDP replies, IPv6 prefix aggregation and exact counting with probes on two CPUs at once.
  * Run it in a network namespace of its own (tests/run.sh does): the socket
  * lookups then see only the sockets these tests open.
  */
@@ -477,6 +477,61 @@ static int add_block(struct fx *f, const char *cidr, uint64_t ttl_s)
 	return sg_block_add(&f->m, &c, ttl_s, f->now, err, sizeof(err));
 }
 
+/* The production entry's clock (bpf/clock.h: jiffies plus an offset the
+ * program measures) must be CLOCK_MONOTONIC, the clock userspace writes
+ * block expiries with: an offset that is wrong (missing, of the wrong sign,
+ * a tick of the wrong length) makes live blocks expire or expired ones
+ * live, and stamps events wrongly.  The bound is the clock's precision, 2
+ * ticks; 20 ms covers HZ 100.  No timing: each stamp is taken between two
+ * reads of CLOCK_MONOTONIC, however long the run takes. */
+#define CLOCK_SLACK_NS (20 * 1000 * 1000ULL)
+
+static void test_production_clock(void)
+{
+	struct sg_config cfg = cfg_with(1, 60, 600);
+	uint64_t before, after;
+	struct pkt_spec s;
+	struct fx f;
+
+	h_begin("production clock: CLOCK_MONOTONIC, as userspace's block expiries");
+	if (!open_or_fail(&f, &cfg))
+		return;
+	fx_production(&f);
+	/* Live for a minute more; expired a minute ago. */
+	f.now = sg_now_ns();
+	CHECK_EQ(add_block(&f, "198.18.0.20", 60), 0, "block add, 60 s");
+	CHECK_EQ(add_block(&f, "198.18.2.0/29", 60), 0, "cidr block add, 60 s");
+	f.now = sg_now_ns() - SEC_NS(120);
+	CHECK_EQ(add_block(&f, "198.18.0.21", 60), 0, "block add, expired 60 s ago");
+	CHECK_EQ(add_block(&f, "198.18.1.0/29", 60), 0, "cidr block add, expired 60 s ago");
+	s = fx_tcp("198.18.0.20", HOST, 80, ACK);
+	CHECK_EQ(fx_run(&f, &s), XDP_DROP, "block live for 60 s more");
+	s = fx_tcp("198.18.2.5", HOST, 80, ACK);
+	CHECK_EQ(fx_run(&f, &s), XDP_DROP, "cidr block live for 60 s more");
+	s = fx_tcp("198.18.0.21", HOST, 80, ACK);
+	CHECK_EQ(fx_run(&f, &s), XDP_PASS, "block expired 60 s ago");
+	s = fx_tcp("198.18.1.5", HOST, 80, ACK);
+	CHECK_EQ(fx_run(&f, &s), XDP_PASS, "cidr block expired 60 s ago");
+	CHECK_EQ(fx_stat(&f, SG_STAT_BLOCKS_EXPIRED), 1, "expired exact block seen expired");
+	CHECK(!fx_blocked(&f, "198.18.0.21"), "expired block left in the map");
+
+	/* A detection stamps its event and block with the clock. */
+	before = sg_now_ns();
+	s = fx_tcp(SCANNER, HOST, 1, SYN);
+	CHECK_EQ(fx_run(&f, &s), XDP_PASS, "first port");
+	s = fx_tcp(SCANNER, HOST, 2, SYN);
+	CHECK_EQ(fx_run(&f, &s), XDP_DROP, "second port crosses threshold 1");
+	after = sg_now_ns();
+	CHECK_EQ(fx_events(&f), 1, "events");
+	if (f.nev == 1)
+		CHECK(f.ev[0].ts_ns + CLOCK_SLACK_NS >= before &&
+		      f.ev[0].ts_ns <= after + CLOCK_SLACK_NS,
+		      "event time %llu outside [%llu, %llu] +- 20 ms",
+		      (unsigned long long)f.ev[0].ts_ns, (unsigned long long)before,
+		      (unsigned long long)after);
+	fx_close(&f);
+}
+
 static void test_allow_list(void)
 {
 	struct sg_config cfg = cfg_with(3, 60, 600);
@@ -819,6 +874,7 @@ int main(void)
 	test_threshold_large(SG_MAX_THRESHOLD);
 	test_window_expiry();
 	test_block_expiry();
+	test_production_clock();
 	test_allow_list();
 	test_manual_blocks();
 	test_fast_path_blocked();
