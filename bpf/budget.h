@@ -45,7 +45,7 @@ static __always_inline int sg_window_take(struct sg_ev_window *w, __u64 now, __u
 {
 	__u64 start = w->start;
 
-	if (now - start >= period_ns &&
+	if (sg_elapsed(now, start) >= period_ns &&
 	    __sync_val_compare_and_swap(&w->start, start, now) == start)
 		__sync_lock_test_and_set(&w->used, 0);
 	return __sync_fetch_and_add(&w->used, 1) < limit;

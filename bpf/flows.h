@@ -40,7 +40,7 @@ static __always_inline int sg_flow_record(const struct sg_pkt *p, __u64 now)
 		return 0;
 	}
 	seen = bpf_map_lookup_elem(&SG_MAP_FLOWS, &k);
-	if (seen && now - *seen < SG_FLOW_REFRESH_NS)
+	if (seen && sg_elapsed(now, *seen) < SG_FLOW_REFRESH_NS)
 		return 0;
 	if (seen) {
 		*seen = now;

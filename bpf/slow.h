@@ -47,7 +47,7 @@ static __always_inline __u32 sg_slow_add(const struct sg_addr *key, __u32 target
 
 	if (!s && !had_failure && !sg_failed_before(key))
 		return 0;
-	if (!s || now - s->window_start >= window_ns) {
+	if (!s || sg_elapsed(now, s->window_start) >= window_ns) {
 		/* The failure that qualified the source came before this one. */
 		struct sg_slow fresh = { .window_start = now, .count = 1 };
 

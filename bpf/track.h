@@ -125,7 +125,7 @@ static __always_inline struct sg_track *sg_track_get(void *track_map, const stru
 	struct sg_track *t = bpf_map_lookup_elem(track_map, key);
 	struct sg_track fresh = { .window_start = now };
 
-	if (t && now - t->window_start < window_ns)
+	if (t && sg_elapsed(now, t->window_start) < window_ns)
 		return t;
 	/* Two separate updates: clang may otherwise fold "updated && !t"
 	 * into arithmetic on the map pointer, which the verifier refuses. */
@@ -209,7 +209,7 @@ static __always_inline int sg_admit_check(const struct sg_admit_slot *slot, int 
 {
 	if (!slot || !hit)
 		return SG_ADMIT_NEW;
-	if (now - slot->seen >= window_ns)
+	if (sg_elapsed(now, slot->seen) >= window_ns)
 		return SG_ADMIT_STALE;
 	return slot->target == target ? SG_ADMIT_REPEAT : SG_ADMIT_PROMOTE;
 }

@@ -99,7 +99,7 @@ __noinline int sg_weigh_net(const struct sg_pkt *p, const struct sg_probe *pr, _
 		nt = slot ? sg_admit_promote(&SG_MAP_NET_TRACK, &key, slot, a == SG_ADMIT_STALE, now,
 					     &n)
 			  : sg_track_get(&SG_MAP_NET_TRACK, &key, now, cfg->window_ns, &n);
-	} else if (now - nt->window_start >= cfg->window_ns) {
+	} else if (sg_elapsed(now, nt->window_start) >= cfg->window_ns) {
 		nt = sg_track_get(&SG_MAP_NET_TRACK, &key, now, cfg->window_ns, &n);
 	}
 	if (!nt || sg_track_add(&SG_MAP_NET_SUSPECT, &key, nt, pr->target) != SG_ADD_NEW)
@@ -166,7 +166,7 @@ static __always_inline struct sg_track *sg_admit(struct xdp_md *ctx, const struc
 		__u8 counted = !scoring || !pr->open;
 
 		/* Another source's first probe, still in its window, is lost. */
-		if (slot->fp && now - slot->seen < cfg->window_ns)
+		if (slot->fp && sg_elapsed(now, slot->seen) < cfg->window_ns)
 			stats->c[SG_STAT_ADMIT_TAKEN]++;
 		slot->target = pr->target;
 		slot->host = counted ? pr->host : 0;
@@ -226,7 +226,7 @@ __noinline int sg_weigh(struct xdp_md *ctx, const struct sg_pkt *p, struct sg_pr
 		t = sg_admit(ctx, p, pr, src_key, cfg, stats, now);
 		if (!t)
 			return 0;
-	} else if (now - t->window_start >= cfg->window_ns) {
+	} else if (sg_elapsed(now, t->window_start) >= cfg->window_ns) {
 		__u32 inserted = 0;	/* a new window, not a new source */
 
 		t = sg_track_get(&SG_MAP_TRACK, src_key, now, cfg->window_ns, &inserted);

@@ -108,6 +108,14 @@
 
 #define SG_NSEC_PER_SEC		1000000000ULL
 
+/* Time from start to now, 0 when start is ahead: two loaded programs'
+ * clocks (the old and the new one around --upgrade) may differ by a tick
+ * or two, and a bare now - start would then wrap to a window long over. */
+static inline __attribute__((always_inline)) __u64 sg_elapsed(__u64 now, __u64 start)
+{
+	return now > start ? now - start : 0;
+}
+
 /* ---- Map names: userspace finds pinned maps by these ------------------- */
 
 #define SG_MAP_CONFIG		sg_config

@@ -109,7 +109,7 @@ static int read_track(struct top *t, uint64_t now)
 		for (__u32 i = 0; i < count; i++) {
 			t->ntracked++;
 			/* Only the current window counts: an older one restarts. */
-			if (now - vals[i].window_start >= t->cfg.window_ns)
+			if (sg_elapsed(now, vals[i].window_start) >= t->cfg.window_ns)
 				continue;
 			if (t->ntrk == t->captrk) {
 				size_t cap = t->captrk ? t->captrk * 2 : 256;
@@ -138,7 +138,7 @@ static int read_track(struct top *t, uint64_t now)
 		if (bpf_map_lookup_elem(t->maps.track, &k, &v))
 			continue;
 		t->ntracked++;
-		if (now - v.window_start >= t->cfg.window_ns)
+		if (sg_elapsed(now, v.window_start) >= t->cfg.window_ns)
 			continue;
 		if (t->ntrk == t->captrk) {
 			size_t cap = t->captrk ? t->captrk * 2 : 256;
@@ -422,7 +422,7 @@ static void build_frame(struct top *t)
 
 		put(t, "  %-40s %6d %6u  %-20s %s", key_str(&r->key, &t->cfg, a, sizeof(a)),
 		    r->t.score, r->t.count, sg_kinds_str(SG_TRACK_KINDS(r->t.bits), kinds,
-		    sizeof(kinds)), dur(now - r->t.window_start, b1, sizeof(b1)));
+		    sizeof(kinds)), dur(sg_elapsed(now, r->t.window_start), b1, sizeof(b1)));
 	}
 	put(t, "BLOCKED (%zu)", t->nblocks);
 	for (int i = 0; i < give[1]; i++) {
@@ -493,7 +493,7 @@ static void show_json(struct top *t)
 		jw_i64(&w, "score", t->trk[i].t.score);
 		jw_u64(&w, "ports", t->trk[i].t.count);
 		sg_kinds_json(&w, "probe_kinds", SG_TRACK_KINDS(t->trk[i].t.bits));
-		jw_u64(&w, "window_age", (now - t->trk[i].t.window_start) / SG_NSEC_PER_SEC);
+		jw_u64(&w, "window_age", sg_elapsed(now, t->trk[i].t.window_start) / SG_NSEC_PER_SEC);
 		jw_obj_close(&w);
 	}
 	jw_arr_close(&w);

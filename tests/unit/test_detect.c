@@ -124,6 +124,18 @@ static void test_score_closed_ports(void)
 	CHECK_EQ(run(&f, fx_tcp("2001:db8:1:2::3", HOST6, 3, SYN)), XDP_PASS, "3");
 	CHECK_EQ(run(&f, fx_tcp("2001:db8:1:2::4", HOST6, 4, SYN)), XDP_DROP, "4");
 	fx_close(&f);
+
+	/* A program whose clock reads a tick behind the one that opened the
+	 * window (the new one just after --upgrade) continues it: the
+	 * unsigned difference must not wrap into "the window is over". */
+	h_begin("score: a window opened a tick ahead of the clock goes on");
+	if (!open_or_fail(&f, &cfg))
+		return;
+	for (int port = 1; port <= 3; port++)
+		CHECK_EQ(run(&f, fx_tcp(SCANNER, HOST, port, SYN)), XDP_PASS, "below the score");
+	f.now -= 4000000;	/* one tick at HZ 250 */
+	CHECK_EQ(run(&f, fx_tcp(SCANNER, HOST, 4, SYN)), XDP_DROP, "the 4th failure blocks");
+	fx_close(&f);
 }
 
 static void test_score_credit(void)
