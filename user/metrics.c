@@ -102,13 +102,10 @@ static void family(FILE *f, const char *name, const char *type, const char *help
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-static void stats_section(FILE *f, const struct sg_maps *maps)
+static void stats_section(FILE *f, const struct sg_stats *st)
 {
 	bool covered[SG_STAT_MAX] = {};
-	struct sg_stats s;
 
-	if (sg_stats_read(maps, &s))
-		return;
 	for (size_t i = 0; i < NSTAT_METRICS; i++) {
 		const struct stat_metric *m = &stat_metrics[i];
 
@@ -119,9 +116,9 @@ static void stats_section(FILE *f, const struct sg_maps *maps)
 			family(f, m->name, "counter", m->help);
 		if (m->label)
 			fprintf(f, "%s{%s} %llu\n", m->name, m->label,
-				(unsigned long long)s.c[m->id]);
+				(unsigned long long)st->c[m->id]);
 		else
-			fprintf(f, "%s %llu\n", m->name, (unsigned long long)s.c[m->id]);
+			fprintf(f, "%s %llu\n", m->name, (unsigned long long)st->c[m->id]);
 	}
 	for (int i = 0; i < SG_STAT_MAX; i++) {
 		char name[96];
@@ -130,7 +127,7 @@ static void stats_section(FILE *f, const struct sg_maps *maps)
 			continue;
 		snprintf(name, sizeof(name), "scanguard_%s_total", sg_stat_name(i));
 		family(f, name, "counter", "Kernel counter (see scanguardctl stats).");
-		fprintf(f, "%s %llu\n", name, (unsigned long long)s.c[i]);
+		fprintf(f, "%s %llu\n", name, (unsigned long long)st->c[i]);
 	}
 }
 
@@ -143,20 +140,20 @@ struct map_fill {
 /* Tracking entries the LRU evicted: every entry is counted in when the
  * program creates it and out when a detection removes it, so what is
  * neither present nor removed was evicted (a flood's mark). */
-static void evicted_section(FILE *f, const struct sg_maps *maps, long present)
+static void evicted_section(FILE *f, const struct sg_stats *s, long present)
 {
-	struct sg_stats s;
 	long long evicted;
 
-	if (present < 0 || sg_stats_read(maps, &s))
+	if (present < 0)
 		return;
-	evicted = (long long)(s.c[SG_STAT_TRACK_INSERTS] - s.c[SG_STAT_TRACK_DELETES]) - present;
+	evicted = (long long)(s->c[SG_STAT_TRACK_INSERTS] - s->c[SG_STAT_TRACK_DELETES]) - present;
 	family(f, "scanguard_tracked_sources_evicted_total", "counter",
 	       "Tracking entries the LRU map evicted to make room for new sources.");
 	fprintf(f, "scanguard_tracked_sources_evicted_total %lld\n", evicted > 0 ? evicted : 0);
 }
 
-static void tables_section(FILE *f, const struct sg_maps *maps)
+/* st: the counters read for this scrape, NULL when they could not be. */
+static void tables_section(FILE *f, const struct sg_maps *maps, const struct sg_stats *st)
 {
 	const struct map_fill maps_fill[] = {
 		{ SG_STR(SG_MAP_TRACK), maps->track, sizeof(struct sg_addr) },
@@ -175,7 +172,8 @@ static void tables_section(FILE *f, const struct sg_maps *maps)
 	family(f, "scanguard_tracked_sources", "gauge",
 	       "Sources being counted (probed within the window).");
 	fprintf(f, "scanguard_tracked_sources %ld\n", entries[0]);
-	evicted_section(f, maps, entries[0]);
+	if (st)
+		evicted_section(f, st, entries[0]);
 	family(f, "scanguard_blocked_sources", "gauge",
 	       "Blocked sources by table: exact (address or IPv6 prefix) and cidr.");
 	fprintf(f, "scanguard_blocked_sources{table=\"exact\"} %ld\n", entries[2]);
@@ -290,11 +288,16 @@ char *sg_metrics_render(const struct sg_maps *maps, struct sg_daemon_status *sta
 {
 	char *buf = NULL;
 	FILE *f = open_memstream(&buf, len);
+	struct sg_stats st;
+	bool have_stats;
 
 	if (!f)
 		return NULL;
-	stats_section(f, maps);
-	tables_section(f, maps);
+	/* Read once: the eviction count is derived from the same snapshot. */
+	have_stats = sg_stats_read(maps, &st) == 0;
+	if (have_stats)
+		stats_section(f, &st);
+	tables_section(f, maps, have_stats ? &st : NULL);
 	ifaces_section(f, maps);
 	config_section(f, maps);
 	daemon_section(f, status);
