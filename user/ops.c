@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 #include "fmt.h"
 #include "ops.h"
+#include "sg_admit.h"
 
 uint64_t sg_now_ns(void)
 {
@@ -580,4 +581,19 @@ int sg_expose_parse(const char *s, struct sg_expose_entry *e, char *err, size_t 
 	if (sg_target_parse(what, true, &e->pc, &e->port, err, errlen))
 		return -1;
 	return sg_cidr_parse(at + 1, &e->cidr, err, errlen);
+}
+
+int sg_admit_find(int fd, uint32_t nslots, const struct sg_addr *key, struct sg_admit_slot *slot,
+		  uint32_t *index)
+{
+	__u32 idx, fp;
+
+	sg_admit_hash(key, nslots, &idx, &fp);
+	for (__u32 i = idx; i <= (idx | 1); i++) {
+		if (bpf_map_lookup_elem(fd, &i, slot) == 0 && slot->fp == fp) {
+			*index = i;
+			return 0;
+		}
+	}
+	return -ENOENT;
 }

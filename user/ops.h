@@ -74,4 +74,11 @@ int sg_expose_list(const struct sg_maps *m, struct sg_expose_entry **out, size_t
 /* Parses "PROTO/PORT@CIDR" (e.g. tcp/443@198.18.2.0/24, icmp@198.18.2.10). */
 int sg_expose_parse(const char *s, struct sg_expose_entry *e, char *err, size_t errlen);
 
+struct sg_admit_slot;
+/* The admission slot holding key's first probe, in the array fd of nslots
+ * (include/sg_admit.h): copied to *slot, its index to *index.  Returns 0,
+ * or -ENOENT when neither slot of its pair holds it. */
+int sg_admit_find(int fd, uint32_t nslots, const struct sg_addr *key, struct sg_admit_slot *slot,
+		  uint32_t *index);
+
 #endif

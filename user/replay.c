@@ -152,19 +152,16 @@ nomem:
 static int admitted(int fd, const struct sg_addr *key, struct sg_track *t)
 {
 	struct sg_admit_slot slot;
-	__u32 idx, fp;
+	__u32 idx;
+	int ret = sg_admit_find(fd, SG_ADMIT_SRC_SLOTS, key, &slot, &idx);
 
-	sg_admit_hash(key, SG_ADMIT_SRC_SLOTS, &idx, &fp);
-	for (__u32 i = idx; i <= idx + 1; i++) {
-		if (bpf_map_lookup_elem(fd, &i, &slot) || slot.fp != fp)
-			continue;
-		memset(t, 0, sizeof(*t));
-		t->count = slot.counted;
-		t->score = slot.score;
-		t->bits = slot.kinds;
-		return 0;
-	}
-	return -ENOENT;
+	if (ret)
+		return ret;
+	memset(t, 0, sizeof(*t));
+	t->count = slot.counted;
+	t->score = slot.score;
+	t->bits = slot.kinds;
+	return 0;
 }
 
 struct runner {

@@ -137,13 +137,10 @@ static bool take_slot(int fd, uint32_t nslots, const struct sg_addr *key,
 		      struct sg_admit_slot *out)
 {
 	const struct sg_admit_slot empty = { 0 };
-	uint32_t idx, fp;
+	uint32_t i;
 
-	sg_admit_hash(key, nslots, &idx, &fp);
-	for (uint32_t i = idx; i <= (idx | 1); i++)
-		if (bpf_map_lookup_elem(fd, &i, out) == 0 && out->fp == fp)
-			return bpf_map_update_elem(fd, &i, &empty, BPF_ANY) == 0;
-	return false;
+	return sg_admit_find(fd, nslots, key, out, &i) == 0 &&
+	       bpf_map_update_elem(fd, &i, &empty, BPF_ANY) == 0;
 }
 
 /* Empties key's place in the failed-before filter. */
