@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "log.h"
+#include "ops.h"
 #include "scenarios.h"
 #include "scanguard.skel.h"
 

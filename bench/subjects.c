@@ -106,22 +106,6 @@ void sg_subject_drain(struct sg_subject *s)
 	ring_buffer__consume(s->rb);
 }
 
-long sg_map_count(int fd, size_t key_size)
-{
-	unsigned char key[64], next[64];
-	long n = 0;
-	void *prev = NULL;
-
-	if (key_size > sizeof(key))
-		return -EINVAL;
-	while (bpf_map_get_next_key(fd, prev, next) == 0) {
-		memcpy(key, next, key_size);
-		prev = key;
-		n++;
-	}
-	return n;
-}
-
 /* ---- the benchmark's own programs --------------------------------------------- */
 
 int bench_progs_open(struct bench_progs *b)

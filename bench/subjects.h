@@ -36,8 +36,6 @@ int sg_subject_open(struct sg_subject *s, uint32_t track_entries);
 void sg_subject_close(struct sg_subject *s);
 /* Empties the event ring buffer (detections during setup fill it). */
 void sg_subject_drain(struct sg_subject *s);
-/* Entries in a hash or LRU map (walks the keys). */
-long sg_map_count(int fd, size_t key_size);
 
 struct bench_progs {
 	struct empty_bpf *empty;

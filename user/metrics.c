@@ -83,20 +83,6 @@ static uint64_t ld(uint64_t *p)
 	return __atomic_load_n(p, __ATOMIC_RELAXED);
 }
 
-static long count_keys(int fd, size_t key_size)
-{
-	char key[64], prev[64];
-	void *p = NULL;
-	long n = 0;
-
-	while (key_size <= sizeof(key) && bpf_map_get_next_key(fd, p, key) == 0) {
-		memcpy(prev, key, key_size);
-		p = prev;
-		n++;
-	}
-	return n;
-}
-
 static void family(FILE *f, const char *name, const char *type, const char *help)
 {
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
@@ -167,7 +153,7 @@ static void tables_section(FILE *f, const struct sg_maps *maps, const struct sg_
 	size_t nallow, nauto = 0, nconfig = 0;
 
 	for (size_t i = 0; i < sizeof(maps_fill) / sizeof(maps_fill[0]); i++)
-		entries[i] = count_keys(maps_fill[i].fd, maps_fill[i].key_size);
+		entries[i] = sg_map_count(maps_fill[i].fd, maps_fill[i].key_size);
 
 	family(f, "scanguard_tracked_sources", "gauge",
 	       "Sources being counted (probed within the window).");

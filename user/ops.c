@@ -597,3 +597,19 @@ int sg_admit_find(int fd, uint32_t nslots, const struct sg_addr *key, struct sg_
 	}
 	return -ENOENT;
 }
+
+long sg_map_count(int fd, size_t key_size)
+{
+	char key[64], prev[64];
+	void *p = NULL;
+	long n = 0;
+
+	if (key_size > sizeof(key))
+		return -EINVAL;
+	while (bpf_map_get_next_key(fd, p, key) == 0) {
+		memcpy(prev, key, key_size);
+		p = prev;
+		n++;
+	}
+	return n;
+}

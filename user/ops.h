@@ -74,6 +74,10 @@ int sg_expose_list(const struct sg_maps *m, struct sg_expose_entry **out, size_t
 /* Parses "PROTO/PORT@CIDR" (e.g. tcp/443@198.18.2.0/24, icmp@198.18.2.10). */
 int sg_expose_parse(const char *s, struct sg_expose_entry *e, char *err, size_t errlen);
 
+/* How many keys the hash, LRU or LPM map fd holds; -EINVAL for keys
+ * longer than 64 bytes. */
+long sg_map_count(int fd, size_t key_size);
+
 struct sg_admit_slot;
 /* The admission slot holding key's first probe, in the array fd of nslots
  * (include/sg_admit.h): copied to *slot, its index to *index.  Returns 0,

@@ -144,20 +144,6 @@ static bool is_prefix(const char *arg, const char *word)
 
 /* ---- status / stats ------------------------------------------------------- */
 
-static long count_keys(int fd, size_t key_size)
-{
-	char key[64], prev[64];
-	long n = 0;
-	void *p = NULL;
-
-	while (key_size <= sizeof(key) && bpf_map_get_next_key(fd, p, key) == 0) {
-		memcpy(prev, key, key_size);
-		p = prev;
-		n++;
-	}
-	return n;
-}
-
 static int cmd_status(int argc, char **argv)
 {
 	struct sg_block_entry *blocks;
@@ -186,7 +172,7 @@ static int cmd_status(int argc, char **argv)
 		nauto += !!(allow[i].flags & SG_ALLOW_AUTOMATIC);
 	for (size_t i = 0; i < nblocks; i++)
 		nexact += blocks[i].exact;
-	tracked = count_keys(maps.track, sizeof(struct sg_addr));
+	tracked = sg_map_count(maps.track, sizeof(struct sg_addr));
 	nlinks = sg_links_list(pin_path, links, SG_MAX_IFACES);
 	sg_links_close(links, nlinks > 0 ? nlinks : 0);
 	for (int i = 0; i < nlinks; i++)

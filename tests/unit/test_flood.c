@@ -110,20 +110,6 @@ static int flood_run(struct fx *f, struct flood *fl, uint32_t n)
 	return 0;
 }
 
-static long count_entries(int fd, size_t ksz)
-{
-	char key[64], prev[64];
-	void *p = NULL;
-	long n = 0;
-
-	while (bpf_map_get_next_key(fd, p, key) == 0) {
-		memcpy(prev, key, ksz);
-		p = prev;
-		n++;
-	}
-	return n;
-}
-
 struct tally {
 	uint64_t tracked, forgotten, failed;
 	long entries;
@@ -136,7 +122,7 @@ static struct tally tally(struct fx *f)
 		.tracked = fx_stat(f, SG_STAT_TRACK_INSERTS),
 		.forgotten = fx_stat(f, SG_STAT_TRACK_DELETES),
 		.failed = fx_stat(f, SG_STAT_TRACK_FAILED),
-		.entries = count_entries(f->m.track, sizeof(struct sg_addr)),
+		.entries = sg_map_count(f->m.track, sizeof(struct sg_addr)),
 	};
 
 	t.evicted = (long)t.tracked - (long)t.forgotten - t.entries;
