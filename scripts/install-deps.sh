@@ -14,6 +14,10 @@ PKGS="make gcc clang llvm libbpf-dev libelf-dev zlib1g-dev pkg-config bpftool
       man-db groff-base bsdextrautils systemd libpcap-dev tmux iputils-ping
       traceroute bind9-dnsutils ntpsec-ntpdig nftables
       libclang-rt-dev valgrind libcap2-bin libxdp1 ethtool python3-matplotlib"
+# The Kubernetes manifests' validator runs on Node.js (tests/deploy/k8s).
+# Where a Node.js with npm is present (as on these machines) it is used;
+# otherwise Debian's, whose npm is a package of its own.
+command -v npm >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
 
 missing=""
 for p in $PKGS; do
