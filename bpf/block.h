@@ -32,11 +32,11 @@ static __always_inline void sg_mask_family(struct sg_addr *a, __u32 family, __u3
 
 /* The source key: an IPv4 address, or an IPv6 address cut to the configured
  * prefix, because scanners rotate through the addresses of their /64. */
-static __always_inline void sg_source_key(const struct sg_pkt *p, __u32 v6_prefix,
+static __always_inline void sg_source_key(const struct sg_addr *src, int family, __u32 v6_prefix,
 					  struct sg_addr *key)
 {
-	*key = p->src;
-	if (p->family == 6)
+	*key = *src;
+	if (family == 6)
 		sg_mask_family(key, 6, v6_prefix);
 }
 
@@ -45,11 +45,16 @@ static __always_inline __u8 sg_key_prefixlen(const struct sg_pkt *p, __u32 v6_pr
 	return p->family == 6 ? v6_prefix : 32;
 }
 
-static __always_inline int sg_allowed(const struct sg_addr *src)
+/* A source as an LPM key: what the allow-list and CIDR blocks look up. */
+static __always_inline void sg_src_lpm(const struct sg_addr *src, struct sg_lpm_key *k)
 {
-	struct sg_lpm_key k = { .prefixlen = 128, .addr = *src };
+	k->prefixlen = 128;
+	k->addr = *src;
+}
 
-	return bpf_map_lookup_elem(&SG_MAP_ALLOW, &k) != 0;
+static __always_inline int sg_allowed(const struct sg_lpm_key *src)
+{
+	return bpf_map_lookup_elem(&SG_MAP_ALLOW, src) != 0;
 }
 
 static __always_inline int sg_block_live(const struct sg_block *b, __u64 now)
@@ -62,12 +67,12 @@ static __always_inline int sg_addr_is_v6(const struct sg_addr *a)
 	return a->w[0] || a->w[1] || a->w[2] != bpf_htonl(0x0000ffff);
 }
 
-/* True when the source is blocked now.  An expired exact block is deleted
- * here, so the source starts again from a clean count; expired CIDR blocks
- * are ignored here and removed by the daemon's sweep.  The clock is read
- * only when a block matched. */
+/* True when the source (src, as an LPM key) is blocked now.  An expired
+ * exact block is deleted here, so the source starts again from a clean
+ * count; expired CIDR blocks are ignored here and removed by the daemon's
+ * sweep.  The clock is read only when a block matched. */
 static __always_inline int sg_is_blocked(struct sg_state *st, const struct sg_addr *key,
-					 const struct sg_addr *src, struct sg_clock *clk,
+					 const struct sg_lpm_key *src, struct sg_clock *clk,
 					 __u32 *expired)
 {
 	if (st->nr_blocks) {
@@ -79,7 +84,7 @@ static __always_inline int sg_is_blocked(struct sg_state *st, const struct sg_ad
 			 * key is the address itself, which is never allowed (not
 			 * counted, manual blocks refused, allow add lifts blocks). */
 			if (sg_block_live(b, sg_now(clk)))
-				return !(sg_addr_is_v6(src) && sg_allowed(src));
+				return !(sg_addr_is_v6(&src->addr) && sg_allowed(src));
 			if (bpf_map_delete_elem(&SG_MAP_BLOCKS, key) == 0) {
 				__sync_fetch_and_sub(&st->nr_blocks, 1);
 				*expired = 1;
@@ -87,8 +92,7 @@ static __always_inline int sg_is_blocked(struct sg_state *st, const struct sg_ad
 		}
 	}
 	if (st->nr_cidr_blocks) {
-		struct sg_lpm_key k = { .prefixlen = 128, .addr = *src };
-		struct sg_block *b = bpf_map_lookup_elem(&SG_MAP_CIDR_BLOCKS, &k);
+		struct sg_block *b = bpf_map_lookup_elem(&SG_MAP_CIDR_BLOCKS, src);
 
 		/* An allow-listed address inside a blocked range stays allowed. */
 		if (b && sg_block_live(b, sg_now(clk)) && !sg_allowed(src))

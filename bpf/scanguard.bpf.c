@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * scanguard.bpf.c - the XDP entry points and the per-packet decision:
- * parse; drop blocked sources; classify probes as successes or failures;
+ * drop blocked sources (most frames: from a few header bytes, fastpath.h);
+ * parse; classify probes as successes or failures;
  * weigh them (distinct targets, failure score, sweeps, source networks,
  * slow window, trap ports); on the first crossing of any threshold block the
  * source and report it once.  Time comes from clock.h, read only when a
@@ -29,112 +30,125 @@ static __always_inline void sg_count(struct sg_stats *s, enum sg_stat id)
 	s->c[id]++;
 }
 
-static __always_inline int sg_process(struct xdp_md *ctx, const int test)
+/* True when the source is blocked now (an exact block that expired is
+ * removed and counted). */
+static __always_inline int sg_block_check(struct sg_state *st, struct sg_stats *stats,
+					  const struct sg_addr *key, const struct sg_lpm_key *src,
+					  struct sg_clock *clk)
+{
+	__u32 expired = 0;
+	int blocked = sg_is_blocked(st, key, src, clk, &expired);
+
+	if (expired)
+		sg_count(stats, SG_STAT_BLOCKS_EXPIRED);
+	return blocked;
+}
+
+/* A blocked source's packet is dropped, unless policy "new" lets it pass
+ * (pass_new: it is no probe, so a wrongly framed partner keeps its
+ * established sessions) or the mode is monitor. */
+static __always_inline enum sg_stat sg_blocked_reason(const struct sg_config *cfg, int pass_new,
+						      int *verdict)
+{
+	if (pass_new && cfg->block_policy == SG_POLICY_NEW)
+		return SG_STAT_BLOCKED_PASSED;
+	if (cfg->mode == SG_MODE_MONITOR)
+		return SG_STAT_MONITOR_PASSED;
+	*verdict = XDP_DROP;
+	return SG_STAT_DROP_BLOCKED;
+}
+
+/* The full path's packet, probe and keys: not on its stack, which the
+ * weighing below it needs (the call chain has 512 bytes). */
+struct sg_full_scratch {
+	struct sg_pkt p;
+	struct sg_probe pr;
+	struct sg_lpm_key srck;
+	struct sg_addr key;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sg_full_scratch);
+} sg_full_scratch SEC(".maps");
+
+/* What the full path decided: a verdict and the counter that says why. */
+#define SG_OUTCOME(verdict, reason)	((reason) << 8 | (verdict))
+
+/* The full path, for frames the peek could not settle: parse; a blocked
+ * source's frame with VLAN tags (which the peek cannot read) or, under
+ * policy "new", one that may be a probe; classify; weigh. */
+static __always_inline int sg_full(struct xdp_md *ctx, const int test)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
+	struct sg_clock clk = { .test = test };
 	struct sg_config *cfg;
 	struct sg_state *st;
 	struct sg_stats *stats;
-	struct sg_pkt p;
-	struct sg_probe pr;
-	struct sg_addr key;
-	__u32 zero = 0, expired = 0;
-	struct sg_clock clk = { .test = test };
+	struct sg_full_scratch *sc;
+	__u32 zero = 0;
+	int verdict = XDP_PASS, res, over, blocked = 0;
 	enum sg_stat reason;
-	int verdict = XDP_PASS;
-	int res, have_key = 0, over, fast;
 	__u64 now;
 
 	stats = bpf_map_lookup_elem(&SG_MAP_STATS, &zero);
 	st = bpf_map_lookup_elem(&SG_MAP_STATE, &zero);
 	cfg = bpf_map_lookup_elem(&SG_MAP_CONFIG, &zero);
-	if (!stats || !st || !cfg)
-		return XDP_PASS;
+	sc = bpf_map_lookup_elem(&sg_full_scratch, &zero);
+	if (!stats || !st || !cfg || !sc)
+		return SG_OUTCOME(XDP_PASS, SG_STAT_PASSED);
+	__builtin_memset(&sc->p, 0, sizeof(sc->p));
 
-	/* Established traffic needs no parse: only its source, and that only
-	 * while something is blocked. */
-	fast = sg_fast_established(data, data_end, &p.src);
-	if (fast) {
-		if (!(st->nr_blocks | st->nr_cidr_blocks)) {
-			reason = SG_STAT_PASSED;
-			goto out;
-		}
-		p.family = fast;
-		res = SG_PARSE_OK;
-	} else {
-		__builtin_memset(&p, 0, sizeof(p));
-		res = sg_parse(data, data_end, &p);
-		if (res == SG_PARSE_NOT_IP) {
-			reason = SG_STAT_NOT_IP;
-			goto out;
-		}
-		if (res == SG_PARSE_BAD_L3) {
-			reason = SG_STAT_PARSE_ERRORS;
-			goto out;
-		}
-	}
-
-	/* Every packet of a blocked source, whatever it is (later fragments
-	 * included); no lookup at all while nothing is blocked. */
-	if (st->nr_blocks | st->nr_cidr_blocks) {
-		sg_source_key(&p, cfg->ipv6_prefix, &key);
-		have_key = 1;
-		if (sg_is_blocked(st, &key, &p.src, &clk, &expired)) {
-			/* Policy "new": a wrongly framed partner keeps its
-			 * established sessions; only its probes are dropped.
-			 * (The fast path's packets are established traffic.) */
-			if (cfg->block_policy == SG_POLICY_NEW &&
-			    (fast || ((res == SG_PARSE_NO_L4 || res == SG_PARSE_OK) &&
-				      !sg_classify(ctx, &p, res, cfg->protect).kind))) {
-				reason = SG_STAT_BLOCKED_PASSED;
-				goto out;
+	res = sg_parse(data, data_end, &sc->p);
+	if (res == SG_PARSE_NOT_IP)
+		return SG_OUTCOME(XDP_PASS, SG_STAT_NOT_IP);
+	if (res == SG_PARSE_BAD_L3)
+		return SG_OUTCOME(XDP_PASS, SG_STAT_PARSE_ERRORS);
+	sg_src_lpm(&sc->p.src, &sc->srck);
+	/* With a good IP header, what the peek could not read is a frame
+	 * with VLAN tags; and under policy "new" only the parse tells a probe
+	 * of a blocked source from its established traffic. */
+	if ((sc->p.vlans || cfg->block_policy == SG_POLICY_NEW) &&
+	    (st->nr_blocks | st->nr_cidr_blocks)) {
+		sg_source_key(&sc->p.src, sc->p.family, cfg->ipv6_prefix, &sc->key);
+		if (sg_block_check(st, stats, &sc->key, &sc->srck, &clk)) {
+			/* Fragments and malformed L4 headers may hide a probe. */
+			if (res != SG_PARSE_NO_L4 && res != SG_PARSE_OK) {
+				reason = sg_blocked_reason(cfg, 0, &verdict);
+				return SG_OUTCOME(verdict, reason);
 			}
-			if (cfg->mode == SG_MODE_MONITOR) {
-				reason = SG_STAT_MONITOR_PASSED;
-				goto out;
-			}
-			verdict = XDP_DROP;
-			reason = SG_STAT_DROP_BLOCKED;
-			goto out;
+			blocked = 1;
 		}
-		if (expired)
-			sg_count(stats, SG_STAT_BLOCKS_EXPIRED);
 	}
-	if (fast) {
-		reason = SG_STAT_PASSED;
-		goto out;
+	if (res == SG_PARSE_BAD_L4)
+		return SG_OUTCOME(XDP_PASS, SG_STAT_PARSE_ERRORS);
+	sc->pr = sg_classify(ctx, &sc->p, res, cfg->protect);
+	if (blocked) {
+		reason = sg_blocked_reason(cfg, !sc->pr.kind, &verdict);
+		return SG_OUTCOME(verdict, reason);
 	}
-
-	if (res == SG_PARSE_BAD_L4) {
-		reason = SG_STAT_PARSE_ERRORS;
-		goto out;
-	}
-	pr = sg_classify(ctx, &p, res, cfg->protect);
-	if (!pr.kind) {
-		reason = SG_STAT_PASSED;
-		goto out;
-	}
+	if (!sc->pr.kind)
+		return SG_OUTCOME(XDP_PASS, SG_STAT_PASSED);
 
 	sg_count(stats, SG_STAT_PROBES);
-	if (sg_allowed(&p.src)) {
-		reason = SG_STAT_PROBES_ALLOWED;
-		goto out;
-	}
-	if (!have_key)
-		sg_source_key(&p, cfg->ipv6_prefix, &key);
+	if (sg_allowed(&sc->srck))
+		return SG_OUTCOME(XDP_PASS, SG_STAT_PROBES_ALLOWED);
+	sg_source_key(&sc->p.src, sc->p.family, cfg->ipv6_prefix, &sc->key);
 	now = sg_now(&clk);
 
 	reason = SG_STAT_PASSED;
 	/* The source weighs the probe, and on first contact with its target
 	 * so does the source's network; either may block. */
-	over = sg_weigh(ctx, &p, &pr, &key, now);
-	if (pr.first && cfg->net_threshold && (cfg->score_threshold <= 0 || !pr.open))
-		over |= sg_weigh_net(&p, &pr, now, ctx->ingress_ifindex);
+	over = sg_weigh(ctx, &sc->p, &sc->pr, &sc->key, now);
+	if (sc->pr.first && cfg->net_threshold && (cfg->score_threshold <= 0 || !sc->pr.open))
+		over |= sg_weigh_net(&sc->p, &sc->pr, now, ctx->ingress_ifindex);
 	if (over) {
 		verdict = XDP_DROP;
 		reason = SG_STAT_DROP_DETECT;
-	} else if (pr.kind == SG_PROBE_FRAG) {
+	} else if (sc->pr.kind == SG_PROBE_FRAG) {
 		verdict = XDP_DROP;
 		reason = SG_STAT_DROP_FRAGMENT;
 	}
@@ -142,6 +156,58 @@ static __always_inline int sg_process(struct xdp_md *ctx, const int test)
 		verdict = XDP_PASS;
 		reason = SG_STAT_MONITOR_PASSED;
 	}
+	return SG_OUTCOME(verdict, reason);
+}
+
+static __always_inline int sg_process(struct xdp_md *ctx, const int test)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct sg_clock clk = { .test = test };
+	struct sg_config *cfg;
+	struct sg_state *st;
+	struct sg_stats *stats;
+	struct sg_lpm_key srck;
+	struct sg_addr key;
+	__u32 zero = 0;
+	int verdict = XDP_PASS, fam, est, out;
+	enum sg_stat reason;
+	const void *src;
+
+	stats = bpf_map_lookup_elem(&SG_MAP_STATS, &zero);
+	st = bpf_map_lookup_elem(&SG_MAP_STATE, &zero);
+	cfg = bpf_map_lookup_elem(&SG_MAP_CONFIG, &zero);
+	if (!stats || !st || !cfg)
+		return XDP_PASS;
+
+	/* Most frames give their source, and established traffic its whole
+	 * verdict, in a few header bytes: every packet of a blocked source is
+	 * dropped here, whatever it is, and no lookup at all is made while
+	 * nothing is blocked. */
+	fam = sg_peek(data, data_end, &src, &est);
+	if (fam && (st->nr_blocks | st->nr_cidr_blocks)) {
+		srck.prefixlen = 128;
+		sg_peek_src(fam, src, &srck.addr);
+		sg_source_key(&srck.addr, fam, cfg->ipv6_prefix, &key);
+		/* Policy "new" drops a blocked source's probes and new
+		 * connections only: which this is, the full path says
+		 * (established traffic is neither). */
+		if (sg_block_check(st, stats, &key, &srck, &clk) &&
+		    (est || cfg->block_policy != SG_POLICY_NEW)) {
+			reason = sg_blocked_reason(cfg, est, &verdict);
+			goto out;
+		}
+	}
+	if (est) {
+		reason = SG_STAT_PASSED;
+		goto out;
+	}
+	asm volatile("" ::: "memory");
+	out = sg_full(ctx, test);
+	verdict = out & 0xff;
+	reason = out >> 8;
+	if (reason >= SG_STAT_MAX)	/* cannot be: for the verifier */
+		reason = SG_STAT_PASSED;
 out:
 	sg_count(stats, SG_STAT_PACKETS);
 	sg_count(stats, reason);

@@ -590,6 +590,91 @@ static void test_fast_path_blocked(void)
 	fx_close(&f);
 }
 
+/* A blocked source's frames are decided in two places: from a few header
+ * bytes (bpf/fastpath.h) when the frame is untagged, after the full parse
+ * when it has VLAN tags or when policy "new" must know whether it is a
+ * probe.  Both must reach the verdict the full parse alone would: every
+ * frame with a readable source dropped under policy "all" (options,
+ * extension headers, fragments, malformed TCP included); under policy
+ * "new" only the probes and anything that may hide one. */
+static void test_blocked_frames(void)
+{
+	static const struct {
+		const char *name;
+		struct pkt_spec s;
+		int all, new;	/* verdict under policy all, under policy new */
+	} cases[] = {
+		{ "v4 syn", { .family = 4, .src = "198.18.0.9", .dst = HOST, .proto = IPPROTO_TCP,
+		  .dport = 80, .tcp_flags = SYN }, XDP_DROP, XDP_DROP },
+		{ "v4 syn with ip options", { .family = 4, .src = "198.18.0.9", .dst = HOST,
+		  .proto = IPPROTO_TCP, .dport = 80, .tcp_flags = SYN, .ip_opts = 8 },
+		  XDP_DROP, XDP_DROP },
+		{ "v4 data with ip options", { .family = 4, .src = "198.18.0.9", .dst = HOST,
+		  .proto = IPPROTO_TCP, .dport = 80, .tcp_flags = ACK | PSH, .ip_opts = 8,
+		  .payload = 10 }, XDP_DROP, XDP_PASS },
+		{ "v4 data in a vlan", { .family = 4, .src = "198.18.0.9", .dst = HOST,
+		  .proto = IPPROTO_TCP, .dport = 80, .tcp_flags = ACK | PSH, .vlans = 1,
+		  .payload = 10 }, XDP_DROP, XDP_PASS },
+		{ "v4 syn in two vlans", { .family = 4, .src = "198.18.0.9", .dst = HOST,
+		  .proto = IPPROTO_TCP, .dport = 80, .tcp_flags = SYN, .vlans = 2 },
+		  XDP_DROP, XDP_DROP },
+		{ "v4 later fragment", { .family = 4, .src = "198.18.0.9", .dst = HOST,
+		  .proto = IPPROTO_UDP, .dport = 9, .frag_later = true }, XDP_DROP, XDP_PASS },
+		{ "v4 tcp cut short", { .family = 4, .src = "198.18.0.9", .dst = HOST,
+		  .proto = IPPROTO_TCP, .dport = 80, .tcp_flags = SYN, .trim = 8 },
+		  XDP_DROP, XDP_DROP },
+		{ "v4 udp to a closed port", { .family = 4, .src = "198.18.0.9", .dst = HOST,
+		  .proto = IPPROTO_UDP, .sport = 4000, .dport = 9 }, XDP_DROP, XDP_DROP },
+		{ "v6 syn with extension headers", { .family = 6, .src = "2001:db8:7:7::5",
+		  .dst = HOST6, .proto = IPPROTO_TCP, .dport = 80, .tcp_flags = SYN,
+		  .ext_hdrs = 2 }, XDP_DROP, XDP_DROP },
+		{ "v6 data in two vlans", { .family = 6, .src = "2001:db8:7:7::5", .dst = HOST6,
+		  .proto = IPPROTO_TCP, .dport = 80, .tcp_flags = ACK | PSH, .vlans = 2,
+		  .payload = 10 }, XDP_DROP, XDP_PASS },
+		{ "v6 data", { .family = 6, .src = "2001:db8:7:7::5", .dst = HOST6,
+		  .proto = IPPROTO_TCP, .dport = 80, .tcp_flags = ACK | PSH, .payload = 10 },
+		  XDP_DROP, XDP_PASS },
+		{ "v4 syn from a blocked range, in a vlan", { .family = 4, .src = "198.18.5.7",
+		  .dst = HOST, .proto = IPPROTO_TCP, .dport = 80, .tcp_flags = SYN, .vlans = 1 },
+		  XDP_DROP, XDP_DROP },
+		{ "v4 syn from elsewhere", { .family = 4, .src = "198.18.6.7", .dst = HOST,
+		  .proto = IPPROTO_TCP, .dport = 80, .tcp_flags = SYN }, XDP_PASS, XDP_PASS },
+		{ "v4 syn from elsewhere, in a vlan", { .family = 4, .src = "198.18.6.7",
+		  .dst = HOST, .proto = IPPROTO_TCP, .dport = 80, .tcp_flags = SYN, .vlans = 1 },
+		  XDP_PASS, XDP_PASS },
+	};
+	struct sg_config cfg = cfg_with(60, 60, 600);
+
+	for (int policy = SG_POLICY_ALL; policy <= SG_POLICY_NEW; policy++) {
+		uint64_t drops = 0, passes = 0, probes = 0;
+		struct fx f;
+
+		h_begin("blocked sources' frames, policy %s: the peek and the full parse agree",
+			policy == SG_POLICY_ALL ? "all" : "new");
+		cfg.block_policy = policy;
+		if (!open_or_fail(&f, &cfg))
+			continue;
+		CHECK_EQ(add_block(&f, "198.18.0.9", 0), 0, "block add exact");
+		CHECK_EQ(add_block(&f, "198.18.5.0/24", 0), 0, "block add cidr");
+		CHECK_EQ(add_block(&f, "2001:db8:7:7::/64", 0), 0, "block add v6 source prefix");
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			int want = policy == SG_POLICY_ALL ? cases[i].all : cases[i].new;
+			int blocked = strcmp(cases[i].s.src, "198.18.6.7") != 0;
+
+			CHECK(fx_run(&f, &cases[i].s) == want, "%s: want %s", cases[i].name,
+			      want == XDP_DROP ? "drop" : "pass");
+			drops += want == XDP_DROP && blocked;
+			passes += want == XDP_PASS && blocked;
+			probes += !blocked;
+		}
+		CHECK_EQ(fx_stat(&f, SG_STAT_DROP_BLOCKED), drops, "dropped_blocked");
+		CHECK_EQ(fx_stat(&f, SG_STAT_BLOCKED_PASSED), passes, "blocked_traffic_passed");
+		CHECK_EQ(fx_stat(&f, SG_STAT_PROBES), probes, "probes (only the unblocked source's)");
+		CHECK_EQ(fx_stat(&f, SG_STAT_PACKETS), sizeof(cases) / sizeof(cases[0]), "packets");
+		fx_close(&f);
+	}
+}
+
 static void test_manual_blocks(void)
 {
 	struct pkt_spec s;
@@ -877,6 +962,7 @@ int main(void)
 	test_production_clock();
 	test_allow_list();
 	test_manual_blocks();
+	test_blocked_frames();
 	test_fast_path_blocked();
 	test_monitor_mode();
 	test_host_udp_replies();
