@@ -11,6 +11,7 @@
 #include "cfgkeys.h"
 #include "hostaddr.h"
 #include "ops.h"
+#include "skel.h"
 #include "subjects.h"
 #include "scanguard.skel.h"
 #include "empty.skel.h"
@@ -59,18 +60,7 @@ int sg_subject_open(struct sg_subject *s, uint32_t track_entries)
 		goto fail;
 	s->track_entries = bpf_map__max_entries(s->skel->maps.SG_MAP_TRACK);
 	s->prog_fd = bpf_program__fd(s->skel->progs.scanguard_xdp);
-	s->m.config = bpf_map__fd(s->skel->maps.SG_MAP_CONFIG);
-	s->m.state = bpf_map__fd(s->skel->maps.SG_MAP_STATE);
-	s->m.stats = bpf_map__fd(s->skel->maps.SG_MAP_STATS);
-	s->m.track = bpf_map__fd(s->skel->maps.SG_MAP_TRACK);
-	s->m.suspect = bpf_map__fd(s->skel->maps.SG_MAP_SUSPECT);
-	s->m.blocks = bpf_map__fd(s->skel->maps.SG_MAP_BLOCKS);
-	s->m.cidr_blocks = bpf_map__fd(s->skel->maps.SG_MAP_CIDR_BLOCKS);
-	s->m.allow = bpf_map__fd(s->skel->maps.SG_MAP_ALLOW);
-	s->m.ifaces = bpf_map__fd(s->skel->maps.SG_MAP_IFACES);
-	s->m.traps = bpf_map__fd(s->skel->maps.SG_MAP_TRAPS);
-	s->m.exposed = bpf_map__fd(s->skel->maps.SG_MAP_EXPOSED);
-	ret = sg_maps_from_fds(&s->m);
+	ret = sg_maps_from_skel(&s->m, s->skel);
 	if (ret)
 		goto fail;
 	/* What scanguardd's setup() does before it attaches. */

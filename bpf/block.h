@@ -80,11 +80,13 @@ static __always_inline int sg_is_blocked(struct sg_state *st, const struct sg_ad
 
 		if (b) {
 			/* An IPv6 key is a whole prefix: an allow-listed address
-			 * inside it stays allowed, as inside a CIDR block.  An IPv4
-			 * key is the address itself, which is never allowed (not
-			 * counted, manual blocks refused, allow add lifts blocks). */
+			 * inside it stays allowed, as inside a CIDR block; only
+			 * a prefix that holds an allow-list entry is flagged so.
+			 * An IPv4 key is the address itself, which is never
+			 * allowed (not counted, manual blocks refused, allow add
+			 * lifts blocks). */
 			if (sg_block_live(b, sg_now(clk)))
-				return !(sg_addr_is_v6(&src->addr) && sg_allowed(src));
+				return !((b->flags & SG_BLOCK_ALLOW_INSIDE) && sg_allowed(src));
 			if (bpf_map_delete_elem(&SG_MAP_BLOCKS, key) == 0) {
 				__sync_fetch_and_sub(&st->nr_blocks, 1);
 				*expired = 1;
@@ -137,14 +139,27 @@ static __always_inline int sg_block_add(struct sg_state *st, const struct sg_add
 		.detector = detector,
 		.strikes = strikes,
 	};
-	int err;
+	struct sg_block *nb;
+	int v6 = sg_addr_is_v6(key), err;
 
+	if (v6 && bpf_map_lookup_elem(&SG_MAP_ALLOW_INSIDE, key))
+		b.flags = SG_BLOCK_ALLOW_INSIDE;
 	/* Count first so a reader never sees a block the count misses. */
 	__sync_fetch_and_add(&st->nr_blocks, 1);
 	err = bpf_map_update_elem(&SG_MAP_BLOCKS, key, &b, BPF_NOEXIST);
-	if (err)
+	if (err) {
 		__sync_fetch_and_sub(&st->nr_blocks, 1);
-	return err;
+		return err;
+	}
+	/* An allow-list entry added meanwhile: userspace counts it before it
+	 * looks for the block, this looks again after adding it, so one of
+	 * the two sees the other. */
+	if (v6 && !b.flags && bpf_map_lookup_elem(&SG_MAP_ALLOW_INSIDE, key)) {
+		nb = bpf_map_lookup_elem(&SG_MAP_BLOCKS, key);
+		if (nb)
+			__sync_fetch_and_or(&nb->flags, SG_BLOCK_ALLOW_INSIDE);
+	}
+	return 0;
 }
 
 /* Blocks a whole source network (a distributed scan). */

@@ -79,6 +79,15 @@ struct {
 	__type(value, struct sg_allow);
 } SG_MAP_ALLOW SEC(".maps");
 
+/* IPv6 source prefixes holding a narrower allow-list entry, and how many
+ * (SG_BLOCK_ALLOW_INSIDE): at most one per allow-list entry. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SG_MAX_ALLOW);
+	__type(key, struct sg_addr);
+	__type(value, __u32);
+} SG_MAP_ALLOW_INSIDE SEC(".maps");
+
 /* Events are emitted on state changes only (a detection), never per packet. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

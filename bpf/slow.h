@@ -34,6 +34,15 @@ static __always_inline int sg_failed_before(const struct sg_addr *key)
 	return 0;
 }
 
+/* Touches the key's place in the failed-before filter. */
+static __always_inline void sg_failed_before_touch(const struct sg_addr *key)
+{
+	__u32 idx, half, fp;
+
+	sg_slow_fp_hash(key, &idx, &half, &fp);
+	sg_touch(bpf_map_lookup_elem(&SG_MAP_SLOW_FP, &idx));
+}
+
 /* Counts a new failed target of a source that has a slow entry or is
  * admitted now; returns the slow count after it, or 0 when the target was
  * (probably) seen in this slow window or the source is not admitted. */

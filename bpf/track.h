@@ -170,6 +170,26 @@ enum sg_admit_result {
 	SG_ADMIT_STALE,		/* the key's slot is from an earlier window */
 };
 
+/* Starts loading a cache line the path will read later, so that its miss
+ * overlaps the misses and the helper calls in between instead of adding
+ * to them (BPF has no prefetch instruction: a load whose value goes
+ * nowhere, kept by the empty asm). */
+static __always_inline void sg_touch(const void *p)
+{
+	if (p)
+		asm volatile("" :: "r"(*(volatile const __u32 *)p));
+}
+
+/* Touches a key's admission slots (sg_admit_slot() reads them next). */
+static __always_inline void sg_admit_touch(void *admit_map, __u32 nslots,
+					   const struct sg_addr *key)
+{
+	__u32 idx, fp;
+
+	sg_admit_hash(key, nslots, &idx, &fp);
+	sg_touch(bpf_map_lookup_elem(admit_map, &idx));
+}
+
 /* The slot of a key: two-way set associative, the pair sharing a cache
  * line, so two keys that hash alike (a real scanner's and a flood's, or
  * two scanners') each keep a slot instead of evicting each other at every

@@ -65,6 +65,17 @@ static __always_inline void sg_report_init(struct sg_report *r, const struct sg_
 	r->family = p->family;
 }
 
+/* The source network's key; returns its prefix length. */
+static __always_inline __u32 sg_net_key(const struct sg_pkt *p, const struct sg_config *cfg,
+					struct sg_addr *key)
+{
+	__u32 len = p->family == 6 ? cfg->net_prefix6 : cfg->net_prefix4;
+
+	*key = p->src;
+	sg_mask_family(key, p->family, len);
+	return len;
+}
+
 /* Distributed scans: the distinct-target count per source network. */
 __noinline int sg_weigh_net(const struct sg_pkt *p, const struct sg_probe *pr, __u64 now,
 			    __u32 ifindex)
@@ -79,9 +90,7 @@ __noinline int sg_weigh_net(const struct sg_pkt *p, const struct sg_probe *pr, _
 
 	if (!p || !pr || !cfg || !cfg->net_threshold)
 		return 0;
-	len = p->family == 6 ? cfg->net_prefix6 : cfg->net_prefix4;
-	key = p->src;
-	sg_mask_family(&key, p->family, len);
+	len = sg_net_key(p, cfg, &key);
 	nt = bpf_map_lookup_elem(&SG_MAP_NET_TRACK, &key);
 	if (!nt) {
 		/* A network's first probe waits in the admission array. */
@@ -154,6 +163,17 @@ static __always_inline struct sg_track *sg_admit(struct xdp_md *ctx, const struc
 	a = sg_admit_check(slot, hit, pr->target, now, cfg->window_ns);
 	if (a == SG_ADMIT_REPEAT)
 		return NULL;	/* no evidence, as for a tracked source */
+	/* What a new source's failure reads next, the failed-before filter
+	 * and its network's admission slots, starts loading now: those
+	 * misses overlap the socket lookup's work. */
+	if (a == SG_ADMIT_NEW && cfg->slow_threshold)
+		sg_failed_before_touch(key);
+	if (cfg->net_threshold) {
+		struct sg_addr net;
+
+		sg_net_key(p, cfg, &net);
+		sg_admit_touch(&SG_MAP_ADMIT_NET, SG_ADMIT_NET_SLOTS, &net);
+	}
 	sg_first_contact(ctx, p, pr, cfg, stats);
 	/* A failure of a source that failed before, whose slot a flood took
 	 * since (a patient scanner's probes are minutes apart), is tracked at

@@ -126,6 +126,7 @@ static inline __attribute__((always_inline)) __u64 sg_elapsed(__u64 now, __u64 s
 #define SG_MAP_BLOCKS		sg_blocks
 #define SG_MAP_CIDR_BLOCKS	sg_cidr_blocks
 #define SG_MAP_ALLOW		sg_allow
+#define SG_MAP_ALLOW_INSIDE	sg_allow_inside	/* see SG_BLOCK_ALLOW_INSIDE */
 #define SG_MAP_EVENTS		sg_events
 #define SG_MAP_IFACES		sg_ifaces
 #define SG_MAP_TEST_CLOCK	sg_test_clock
@@ -345,6 +346,14 @@ enum sg_detector {
 			    "distributed", "slow", "trap", "fragment", "stealth_flags" }
 
 #define SG_BLOCK_MANUAL		1	/* added by an operator */
+/* An IPv6 block's key is a whole prefix (ipv6_prefix long), and an
+ * allow-listed address inside it stays allowed: only a block with this flag
+ * looks the allow-list up when it matches.  The flag is set where an
+ * allow-list entry narrower than the prefix lies inside it: userspace keeps
+ * those prefixes, with a count of such entries each, in sg_allow_inside
+ * (user/ops.c), and flags a block on its creation (the program, from that
+ * map) and on `allow add` (userspace). */
+#define SG_BLOCK_ALLOW_INSIDE	2
 
 struct sg_block {
 	__u64 expires_ns;	/* monotonic; 0 = never */

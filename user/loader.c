@@ -27,8 +27,9 @@
 static const char *const pinned_maps[] = {
 	SG_STR(SG_MAP_CONFIG), SG_STR(SG_MAP_STATE), SG_STR(SG_MAP_STATS),
 	SG_STR(SG_MAP_TRACK), SG_STR(SG_MAP_SUSPECT), SG_STR(SG_MAP_BLOCKS),
-	SG_STR(SG_MAP_CIDR_BLOCKS), SG_STR(SG_MAP_ALLOW), SG_STR(SG_MAP_IFACES),
-	SG_STR(SG_MAP_NET_TRACK), SG_STR(SG_MAP_NET_SUSPECT), SG_STR(SG_MAP_SLOW),
+	SG_STR(SG_MAP_CIDR_BLOCKS), SG_STR(SG_MAP_ALLOW), SG_STR(SG_MAP_ALLOW_INSIDE),
+	SG_STR(SG_MAP_IFACES), SG_STR(SG_MAP_NET_TRACK), SG_STR(SG_MAP_NET_SUSPECT),
+	SG_STR(SG_MAP_SLOW),
 	SG_STR(SG_MAP_OFFENDERS), SG_STR(SG_MAP_TRAPS), SG_STR(SG_MAP_EXPOSED),
 	SG_STR(SG_MAP_FLOWS), SG_STR(SG_MAP_EVENTS),
 };
@@ -193,19 +194,8 @@ int sg_loader_open(struct sg_loader *l, const char *pin_path, bool persistent, c
 	if (ret)
 		goto fail;
 
-	l->maps.config = bpf_map__fd(l->skel->maps.SG_MAP_CONFIG);
-	l->maps.state = bpf_map__fd(l->skel->maps.SG_MAP_STATE);
-	l->maps.stats = bpf_map__fd(l->skel->maps.SG_MAP_STATS);
-	l->maps.track = bpf_map__fd(l->skel->maps.SG_MAP_TRACK);
-	l->maps.suspect = bpf_map__fd(l->skel->maps.SG_MAP_SUSPECT);
-	l->maps.blocks = bpf_map__fd(l->skel->maps.SG_MAP_BLOCKS);
-	l->maps.cidr_blocks = bpf_map__fd(l->skel->maps.SG_MAP_CIDR_BLOCKS);
-	l->maps.allow = bpf_map__fd(l->skel->maps.SG_MAP_ALLOW);
-	l->maps.ifaces = bpf_map__fd(l->skel->maps.SG_MAP_IFACES);
-	l->maps.traps = bpf_map__fd(l->skel->maps.SG_MAP_TRAPS);
-	l->maps.exposed = bpf_map__fd(l->skel->maps.SG_MAP_EXPOSED);
 	l->events_fd = bpf_map__fd(l->skel->maps.SG_MAP_EVENTS);
-	ret = sg_maps_from_fds(&l->maps);
+	ret = sg_maps_from_skel(&l->maps, l->skel);
 	if (ret) {
 		snprintf(err, errlen, "cannot map sg_state: %s", strerror(-ret));
 		goto fail;

@@ -115,6 +115,18 @@ static int map_del_counted(int fd, const void *key, __u64 *counter)
 	return 0;
 }
 
+/* Flags the exact block of a source key, if there is one
+ * (SG_BLOCK_ALLOW_INSIDE). */
+static void flag_block(const struct sg_maps *m, const struct sg_addr *key)
+{
+	struct sg_block b;
+
+	if (bpf_map_lookup_elem(m->blocks, key, &b) == 0 && !(b.flags & SG_BLOCK_ALLOW_INSIDE)) {
+		b.flags |= SG_BLOCK_ALLOW_INSIDE;
+		bpf_map_update_elem(m->blocks, key, &b, BPF_EXIST);	/* gone: nothing to flag */
+	}
+}
+
 int sg_block_add(const struct sg_maps *m, const struct sg_cidr *c, uint64_t ttl_s,
 		 uint64_t now, char *err, size_t errlen)
 {
@@ -157,8 +169,17 @@ int sg_block_add(const struct sg_maps *m, const struct sg_cidr *c, uint64_t ttl_
 	}
 	free(allow);
 
-	if (block_is_exact(c, &cfg))
+	if (block_is_exact(c, &cfg)) {
+		__u32 n;
+
+		if (c->family == 6 && bpf_map_lookup_elem(m->allow_inside, &c->addr, &n) == 0)
+			b.flags |= SG_BLOCK_ALLOW_INSIDE;
 		ret = map_put_counted(m->blocks, &c->addr, &b, &m->state_mm->nr_blocks);
+		/* An entry added meanwhile (as the program does, bpf/block.h). */
+		if (!ret && c->family == 6 && !(b.flags & SG_BLOCK_ALLOW_INSIDE) &&
+		    bpf_map_lookup_elem(m->allow_inside, &c->addr, &n) == 0)
+			flag_block(m, &c->addr);
+	}
 	else {
 		struct sg_lpm_key k = sg_cidr_to_lpm(c);
 
@@ -345,6 +366,101 @@ int sg_block_rekey_v6(const struct sg_maps *m, uint32_t old_prefix)
 	return walk_blocks(m->blocks, sizeof(struct sg_addr), rekey_one, &r);
 }
 
+/* ---- allow-list entries inside IPv6 source prefixes (SG_BLOCK_ALLOW_INSIDE) ---- */
+
+/* The source key an IPv6 allow-list entry narrower than the source prefix
+ * lies inside, in *key; false for any other entry (an IPv4 one, or one
+ * that holds whole prefixes: those lift blocks when added and are refused
+ * to manual blocks, so a block never needs to look them up). */
+static bool allow_inside_key(const struct sg_cidr *c, uint32_t v6_prefix, struct sg_addr *key)
+{
+	if (c->family != 6 || (uint32_t)c->len <= v6_prefix)
+		return false;
+	*key = c->addr;
+	sg_addr_mask(key, v6_prefix);
+	return true;
+}
+
+/* Counts an entry in or out of its prefix; counted in before the block is
+ * flagged (the program adding a block looks the other way round). */
+static int allow_inside_adj(const struct sg_maps *m, const struct sg_addr *key, int delta)
+{
+	__u32 n = 0;
+
+	if (bpf_map_lookup_elem(m->allow_inside, key, &n) && errno != ENOENT)
+		return -errno;
+	if (delta < 0 && n <= 1)
+		return bpf_map_delete_elem(m->allow_inside, key) && errno != ENOENT ? -errno : 0;
+	n += delta;
+	if (bpf_map_update_elem(m->allow_inside, key, &n, BPF_ANY))
+		return -errno;
+	if (delta > 0)
+		flag_block(m, key);
+	return 0;
+}
+
+static int addr_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct sg_addr));
+}
+
+static int flag_one(const void *key, const struct sg_block *b, void *arg)
+{
+	const struct sg_maps *m = arg;
+	__u32 n;
+
+	if (!(b->flags & SG_BLOCK_ALLOW_INSIDE) && !bpf_map_lookup_elem(m->allow_inside, key, &n))
+		flag_block(m, key);
+	return 0;
+}
+
+int sg_allow_inside_sync(const struct sg_maps *m)
+{
+	struct sg_addr *keys = NULL, key, next, *prev = NULL;
+	struct sg_allow_entry *allow;
+	size_t nallow, nkeys = 0;
+	struct sg_config cfg;
+	int ret;
+
+	ret = sg_config_read(m, &cfg);
+	if (!ret)
+		ret = sg_allow_list(m, &allow, &nallow);
+	if (ret)
+		return ret;
+	keys = calloc(nallow ? nallow : 1, sizeof(*keys));
+	if (!keys) {
+		free(allow);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < nallow; i++)
+		if (allow_inside_key(&allow[i].cidr, cfg.ipv6_prefix, &keys[nkeys]))
+			nkeys++;
+	free(allow);
+	qsort(keys, nkeys, sizeof(*keys), addr_cmp);
+	/* What should be there goes in first, what should not goes after:
+	 * at no time is a prefix that holds an entry missing. */
+	for (size_t i = 0; i < nkeys && !ret;) {
+		__u32 n = 1;
+
+		while (i + n < nkeys && !addr_cmp(&keys[i], &keys[i + n]))
+			n++;
+		if (bpf_map_update_elem(m->allow_inside, &keys[i], &n, BPF_ANY))
+			ret = -errno;
+		i += n;
+	}
+	while (!ret && bpf_map_get_next_key(m->allow_inside, prev, &next) == 0) {
+		key = next;
+		if (!bsearch(&key, keys, nkeys, sizeof(*keys), addr_cmp) &&
+		    bpf_map_delete_elem(m->allow_inside, &key) == 0) {
+			prev = NULL;	/* start over: the walk lost its place */
+			continue;
+		}
+		prev = &key;
+	}
+	free(keys);
+	return ret ? ret : walk_blocks(m->blocks, sizeof(struct sg_addr), flag_one, (void *)m);
+}
+
 int sg_allow_list(const struct sg_maps *m, struct sg_allow_entry **out, size_t *n)
 {
 	struct sg_lpm_key key, *prev = NULL;
@@ -406,13 +522,29 @@ int sg_allow_add(const struct sg_maps *m, const struct sg_cidr *c, uint32_t flag
 	struct unblock_ctx u = { m->blocks, &m->state_mm->nr_blocks, c, true, 0 };
 	int ret;
 
+	struct sg_config cfg;
+	struct sg_addr in;
+	bool is_new;
+
+	ret = sg_config_read(m, &cfg);
+	if (ret) {
+		snprintf(err, errlen, "cannot read the configuration: %s", strerror(-ret));
+		return ret;
+	}
 	/* An operator entry never downgrades an automatic one. */
-	if (bpf_map_lookup_elem(m->allow, &k, &old) == 0)
+	is_new = bpf_map_lookup_elem(m->allow, &k, &old) != 0;
+	if (!is_new)
 		val.flags |= old.flags;
 	if (bpf_map_update_elem(m->allow, &k, &val, BPF_ANY)) {
 		ret = -errno;
 		snprintf(err, errlen, "cannot add allow entry: %s",
 			 ret == -E2BIG || ret == -ENOSPC ? "the allow-list is full" : strerror(-ret));
+		return ret;
+	}
+	/* After the entry, so a block the program adds meanwhile sees it. */
+	if (is_new && allow_inside_key(c, cfg.ipv6_prefix, &in) &&
+	    (ret = allow_inside_adj(m, &in, 1))) {
+		snprintf(err, errlen, "cannot flag the blocks around it: %s", strerror(-ret));
 		return ret;
 	}
 	ret = walk_blocks(m->blocks, sizeof(struct sg_addr), unblock_one, &u);
@@ -431,7 +563,9 @@ int sg_allow_del(const struct sg_maps *m, const struct sg_cidr *c, bool allow_au
 		 char *err, size_t errlen)
 {
 	struct sg_lpm_key k = sg_cidr_to_lpm(c);
+	struct sg_config cfg;
 	struct sg_allow val;
+	struct sg_addr in;
 	char buf[SG_ADDRSTRLEN];
 
 	if (bpf_map_lookup_elem(m->allow, &k, &val)) {
@@ -447,6 +581,9 @@ int sg_allow_del(const struct sg_maps *m, const struct sg_cidr *c, bool allow_au
 		snprintf(err, errlen, "cannot delete: %s", strerror(errno));
 		return -errno;
 	}
+	/* A block flagged for it keeps its flag: one lookup too many. */
+	if (sg_config_read(m, &cfg) == 0 && allow_inside_key(c, cfg.ipv6_prefix, &in))
+		allow_inside_adj(m, &in, -1);
 	return 0;
 }
 

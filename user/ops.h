@@ -53,6 +53,11 @@ int sg_allow_add(const struct sg_maps *m, const struct sg_cidr *c, uint32_t flag
 int sg_allow_del(const struct sg_maps *m, const struct sg_cidr *c, bool allow_auto,
 		 char *err, size_t errlen);
 int sg_allow_list(const struct sg_maps *m, struct sg_allow_entry **out, size_t *n);
+/* Makes sg_allow_inside agree with the allow-list and the configured IPv6
+ * prefix, and flags the blocks of the prefixes in it
+ * (SG_BLOCK_ALLOW_INSIDE): at start and after the prefix changed.
+ * sg_allow_add/sg_allow_del keep it current otherwise. */
+int sg_allow_inside_sync(const struct sg_maps *m);
 
 /* Trap ports: one probe there blocks at once (TCP and UDP only).  Removing
  * a port that is not a trap returns -ENOENT. */

@@ -159,7 +159,7 @@ static int open_pinned(const char *dir, const char *name)
 static void maps_reset(struct sg_maps *m)
 {
 	m->config = m->state = m->stats = m->track = m->suspect = -1;
-	m->blocks = m->cidr_blocks = m->allow = m->ifaces = -1;
+	m->blocks = m->cidr_blocks = m->allow = m->allow_inside = m->ifaces = -1;
 	m->traps = m->exposed = -1;
 	m->state_mm = NULL;
 }
@@ -186,6 +186,7 @@ int sg_maps_open(const char *dir, struct sg_maps *m)
 		{ &m->blocks, SG_STR(SG_MAP_BLOCKS) },
 		{ &m->cidr_blocks, SG_STR(SG_MAP_CIDR_BLOCKS) },
 		{ &m->allow, SG_STR(SG_MAP_ALLOW) },
+		{ &m->allow_inside, SG_STR(SG_MAP_ALLOW_INSIDE) },
 		{ &m->ifaces, SG_STR(SG_MAP_IFACES) },
 		{ &m->traps, SG_STR(SG_MAP_TRAPS) },
 		{ &m->exposed, SG_STR(SG_MAP_EXPOSED) },
@@ -217,8 +218,8 @@ void sg_maps_unmap(struct sg_maps *m)
 void sg_maps_close(struct sg_maps *m)
 {
 	int *fds[] = { &m->config, &m->state, &m->stats, &m->track, &m->suspect,
-		       &m->blocks, &m->cidr_blocks, &m->allow, &m->ifaces, &m->traps,
-		       &m->exposed };
+		       &m->blocks, &m->cidr_blocks, &m->allow, &m->allow_inside, &m->ifaces,
+		       &m->traps, &m->exposed };
 
 	sg_maps_unmap(m);
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)

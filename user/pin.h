@@ -12,7 +12,7 @@
 #define SG_PIN_PATH_MAX 256	/* pin directory name length, so map paths fit */
 
 struct sg_maps {
-	int config, state, stats, track, suspect, blocks, cidr_blocks, allow, ifaces;
+	int config, state, stats, track, suspect, blocks, cidr_blocks, allow, allow_inside, ifaces;
 	int traps, exposed;
 	struct sg_state *state_mm;	/* mmap of sg_state for atomic updates */
 };

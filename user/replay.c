@@ -223,19 +223,8 @@ static int runner_open(struct runner *rn, const struct sg_replay_opts *o, char *
 	rn->prog_fd = bpf_program__fd(rn->skel->progs.scanguard_xdp_test);
 	rn->inside_fd = bpf_program__fd(rn->skel->progs.scanguard_xdp_inside_test);
 	rn->clock_fd = bpf_map__fd(rn->skel->maps.SG_MAP_TEST_CLOCK);
-	rn->maps.config = bpf_map__fd(rn->skel->maps.SG_MAP_CONFIG);
-	rn->maps.state = bpf_map__fd(rn->skel->maps.SG_MAP_STATE);
-	rn->maps.stats = bpf_map__fd(rn->skel->maps.SG_MAP_STATS);
-	rn->maps.track = bpf_map__fd(rn->skel->maps.SG_MAP_TRACK);
-	rn->maps.suspect = bpf_map__fd(rn->skel->maps.SG_MAP_SUSPECT);
-	rn->maps.blocks = bpf_map__fd(rn->skel->maps.SG_MAP_BLOCKS);
-	rn->maps.cidr_blocks = bpf_map__fd(rn->skel->maps.SG_MAP_CIDR_BLOCKS);
-	rn->maps.allow = bpf_map__fd(rn->skel->maps.SG_MAP_ALLOW);
-	rn->maps.ifaces = bpf_map__fd(rn->skel->maps.SG_MAP_IFACES);
-	rn->maps.traps = bpf_map__fd(rn->skel->maps.SG_MAP_TRAPS);
-	rn->maps.exposed = bpf_map__fd(rn->skel->maps.SG_MAP_EXPOSED);
 	rn->admit_fd = bpf_map__fd(rn->skel->maps.SG_MAP_ADMIT_SRC);
-	ret = sg_maps_from_fds(&rn->maps);
+	ret = sg_maps_from_skel(&rn->maps, rn->skel);
 	if (ret) {
 		snprintf(err, errlen, "cannot map sg_state: %s", strerror(-ret));
 		return ret;

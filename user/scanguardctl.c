@@ -375,6 +375,9 @@ static int cmd_config(int argc, char **argv)
 			return fail(EX_FAIL, "cannot carry IPv6 blocks over: %s", strerror(-ret));
 		if ((ret = sg_config_write(&maps, &next)))
 			return fail(EX_FAIL, "cannot write configuration: %s", strerror(-ret));
+		if (next.ipv6_prefix != cfg.ipv6_prefix && (ret = sg_allow_inside_sync(&maps)))
+			return fail(EX_FAIL, "cannot flag the IPv6 blocks that hold allowed addresses: %s",
+				    strerror(-ret));
 		if (json_out) {
 			jw_obj_open(&jw, NULL);
 			jw_str(&jw, "key", k->name);

@@ -447,8 +447,16 @@ static int write_config(struct sg_loader *l, const struct sg_config *cfg)
 				strerror(-ret));
 	}
 	ret = sg_config_write(&l->maps, cfg);
-	if (ret)
+	if (ret) {
 		pr_warn("cannot write the configuration: %s", strerror(-ret));
+		return ret;
+	}
+	/* At start (an instance adopted from an older version has no flags
+	 * yet) and for a new IPv6 prefix. */
+	ret = sg_allow_inside_sync(&l->maps);
+	if (ret)
+		pr_warn("cannot flag the IPv6 blocks that hold allowed addresses: %s",
+			strerror(-ret));
 	return ret;
 }
 

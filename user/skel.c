@@ -15,6 +15,7 @@
 #include <bpf/libbpf.h>
 #include "scanguard.skel.h"
 #include "log.h"
+#include "pin.h"
 #include "skel.h"
 
 static bool have_kconfig(char *path, size_t len)
@@ -40,4 +41,21 @@ struct scanguard_bpf *sg_skel_open(bool warn)
 		opts.kconfig = "CONFIG_HZ=0\n";
 	}
 	return scanguard_bpf__open_opts(&opts);
+}
+
+int sg_maps_from_skel(struct sg_maps *m, const struct scanguard_bpf *skel)
+{
+	m->config = bpf_map__fd(skel->maps.SG_MAP_CONFIG);
+	m->state = bpf_map__fd(skel->maps.SG_MAP_STATE);
+	m->stats = bpf_map__fd(skel->maps.SG_MAP_STATS);
+	m->track = bpf_map__fd(skel->maps.SG_MAP_TRACK);
+	m->suspect = bpf_map__fd(skel->maps.SG_MAP_SUSPECT);
+	m->blocks = bpf_map__fd(skel->maps.SG_MAP_BLOCKS);
+	m->cidr_blocks = bpf_map__fd(skel->maps.SG_MAP_CIDR_BLOCKS);
+	m->allow = bpf_map__fd(skel->maps.SG_MAP_ALLOW);
+	m->allow_inside = bpf_map__fd(skel->maps.SG_MAP_ALLOW_INSIDE);
+	m->ifaces = bpf_map__fd(skel->maps.SG_MAP_IFACES);
+	m->traps = bpf_map__fd(skel->maps.SG_MAP_TRAPS);
+	m->exposed = bpf_map__fd(skel->maps.SG_MAP_EXPOSED);
+	return sg_maps_from_fds(m);
 }

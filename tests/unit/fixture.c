@@ -12,6 +12,7 @@
 #include "fixture.h"
 #include "sg_parse.h"
 #include "ops.h"
+#include "skel.h"
 #include "scanguard.skel.h"
 
 int fx_set_config(struct fx *f, const struct sg_config *cfg)
@@ -149,18 +150,7 @@ int fx_open_skel(struct fx *f, struct scanguard_bpf *skel, const struct sg_confi
 	f->skel = skel;
 	reset_maps(f->skel);
 	f->prog_fd = bpf_program__fd(f->skel->progs.scanguard_xdp_test);
-	f->m.config = bpf_map__fd(f->skel->maps.SG_MAP_CONFIG);
-	f->m.state = bpf_map__fd(f->skel->maps.SG_MAP_STATE);
-	f->m.stats = bpf_map__fd(f->skel->maps.SG_MAP_STATS);
-	f->m.track = bpf_map__fd(f->skel->maps.SG_MAP_TRACK);
-	f->m.suspect = bpf_map__fd(f->skel->maps.SG_MAP_SUSPECT);
-	f->m.blocks = bpf_map__fd(f->skel->maps.SG_MAP_BLOCKS);
-	f->m.cidr_blocks = bpf_map__fd(f->skel->maps.SG_MAP_CIDR_BLOCKS);
-	f->m.allow = bpf_map__fd(f->skel->maps.SG_MAP_ALLOW);
-	f->m.ifaces = bpf_map__fd(f->skel->maps.SG_MAP_IFACES);
-	f->m.traps = bpf_map__fd(f->skel->maps.SG_MAP_TRAPS);
-	f->m.exposed = bpf_map__fd(f->skel->maps.SG_MAP_EXPOSED);
-	ret = sg_maps_from_fds(&f->m);
+	ret = sg_maps_from_skel(&f->m, f->skel);
 	if (ret)
 		return ret;
 	if (!cfg) {

@@ -590,6 +590,88 @@ static void test_fast_path_blocked(void)
 	fx_close(&f);
 }
 
+/* The count sg_allow_inside keeps for a source prefix (0: none). */
+static __u32 allow_inside(struct fx *f, const char *prefix)
+{
+	struct sg_cidr c;
+	char err[128];
+	__u32 n = 0;
+
+	if (!sg_cidr_parse(prefix, &c, err, sizeof(err)))
+		bpf_map_lookup_elem(f->m.allow_inside, &c.addr, &n);
+	return n;
+}
+
+/* A source probes ports 1..n of HOST6. */
+static void probe_ports(struct fx *f, const char *src, int n)
+{
+	for (int port = 1; port <= n; port++) {
+		struct pkt_spec s = fx_tcp(src, HOST6, port, SYN);
+
+		fx_run(f, &s);
+	}
+}
+
+static int run_data(struct fx *f, const char *src)
+{
+	struct pkt_spec s = fx_tcp(src, HOST6, 80, ACK | PSH);
+
+	s.payload = 10;
+	return fx_run(f, &s);
+}
+
+/* An IPv6 block covers its source's whole prefix, and an allow-listed
+ * address inside it stays allowed: whether the allow-list entry came
+ * before the block (detected or manual) or after it.  Only blocks of
+ * prefixes that hold such an entry look the allow-list up
+ * (SG_BLOCK_ALLOW_INSIDE), so the flag must be right in every order. */
+static void test_allowed_inside_v6_blocks(void)
+{
+	struct sg_config cfg = cfg_with(3, 60, 600);
+	struct sg_cidr c;
+	char err[128];
+	struct fx f;
+
+	h_begin("allowed addresses inside blocked IPv6 prefixes stay allowed, in any order");
+	if (!open_or_fail(&f, &cfg))
+		return;
+	/* The entry first, then a detection. */
+	add_allow(&f, "2001:db8:7:7::5");
+	CHECK_EQ(allow_inside(&f, "2001:db8:7:7::/64"), 1, "prefix counted");
+	probe_ports(&f, "2001:db8:7:7::10", 4);
+	CHECK(fx_blocked(&f, "2001:db8:7:7::/64"), "scanner's prefix not blocked");
+	CHECK_EQ(run_data(&f, "2001:db8:7:7::5"), XDP_PASS, "allowed, detection after the entry");
+	CHECK_EQ(run_data(&f, "2001:db8:7:7::11"), XDP_DROP, "its neighbour");
+
+	/* A detection first, then the entry. */
+	probe_ports(&f, "2001:db8:7:8::10", 4);
+	CHECK(fx_blocked(&f, "2001:db8:7:8::/64"), "second prefix not blocked");
+	CHECK_EQ(run_data(&f, "2001:db8:7:8::6"), XDP_DROP, "not allowed yet");
+	add_allow(&f, "2001:db8:7:8::6");
+	CHECK_EQ(run_data(&f, "2001:db8:7:8::6"), XDP_PASS, "allowed, entry after the detection");
+	CHECK_EQ(run_data(&f, "2001:db8:7:8::10"), XDP_DROP, "the scanner");
+
+	/* A manual block of a prefix that holds an allowed range. */
+	add_allow(&f, "2001:db8:7:9::/80");
+	CHECK_EQ(add_block(&f, "2001:db8:7:9::/64", 0), 0, "block add around an allowed range");
+	CHECK_EQ(run_data(&f, "2001:db8:7:9::1"), XDP_PASS, "allowed, manual block");
+	CHECK_EQ(run_data(&f, "2001:db8:7:9:1::1"), XDP_DROP, "outside the allowed range");
+
+	/* Removing the entry blocks the address again. */
+	if (CHECK(!sg_cidr_parse("2001:db8:7:8::6", &c, err, sizeof(err)), "%s", err))
+		CHECK_EQ(sg_allow_del(&f.m, &c, false, err, sizeof(err)), 0, "allow del");
+	CHECK_EQ(allow_inside(&f, "2001:db8:7:8::/64"), 0, "prefix counted out");
+	CHECK_EQ(run_data(&f, "2001:db8:7:8::6"), XDP_DROP, "entry removed");
+
+	/* A new prefix length: the prefixes are counted again. */
+	cfg.ipv6_prefix = 56;
+	fx_set_config(&f, &cfg);
+	CHECK_EQ(sg_allow_inside_sync(&f.m), 0, "sync");
+	CHECK_EQ(allow_inside(&f, "2001:db8:7::/56"), 2, "both entries in the /56");
+	CHECK_EQ(allow_inside(&f, "2001:db8:7:7::/64"), 0, "old prefix gone");
+	fx_close(&f);
+}
+
 /* A blocked source's frames are decided in two places: from a few header
  * bytes (bpf/fastpath.h) when the frame is untagged, after the full parse
  * when it has VLAN tags or when policy "new" must know whether it is a
@@ -963,6 +1045,7 @@ int main(void)
 	test_allow_list();
 	test_manual_blocks();
 	test_blocked_frames();
+	test_allowed_inside_v6_blocks();
 	test_fast_path_blocked();
 	test_monitor_mode();
 	test_host_udp_replies();
