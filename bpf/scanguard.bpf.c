@@ -94,6 +94,9 @@ static __always_inline int sg_full(struct xdp_md *ctx, const int test)
 	enum sg_stat reason;
 	__u64 now;
 
+	/* Looked up again rather than passed in, like the packet pointers:
+	 * passed in, they brought the peek's paths along, and the verifier
+	 * needed 873k instructions instead of 469k. */
 	stats = bpf_map_lookup_elem(&SG_MAP_STATS, &zero);
 	st = bpf_map_lookup_elem(&SG_MAP_STATE, &zero);
 	cfg = bpf_map_lookup_elem(&SG_MAP_CONFIG, &zero);
