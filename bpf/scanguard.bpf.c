@@ -65,6 +65,11 @@ struct sg_full_scratch {
 	struct sg_probe pr;
 	struct sg_lpm_key srck;
 	struct sg_addr key;
+	/* The peek found the source not blocked: under policy "new" the full
+	 * path, there to tell a probe from established traffic, need not
+	 * look again.  In map memory, whose contents the verifier does not
+	 * follow, so it adds no path for it to check. */
+	__u32 peek_clear;
 };
 
 struct {
@@ -113,8 +118,9 @@ static __always_inline int sg_full(struct xdp_md *ctx, const int test)
 	sg_src_lpm(&sc->p.src, &sc->srck);
 	/* With a good IP header, what the peek could not read is a frame
 	 * with VLAN tags; and under policy "new" only the parse tells a probe
-	 * of a blocked source from its established traffic. */
-	if ((sc->p.vlans || cfg->block_policy == SG_POLICY_NEW) &&
+	 * of a blocked source from its established traffic (a source the
+	 * peek found not blocked is not looked up again). */
+	if ((sc->p.vlans || (cfg->block_policy == SG_POLICY_NEW && !sc->peek_clear)) &&
 	    (st->nr_blocks | st->nr_cidr_blocks)) {
 		sg_source_key(&sc->p.src, sc->p.family, cfg->ipv6_prefix, &sc->key);
 		if (sg_block_check(st, stats, &sc->key, &sc->srck, &clk)) {
@@ -173,7 +179,8 @@ static __always_inline int sg_process(struct xdp_md *ctx, const int test)
 	struct sg_lpm_key srck;
 	struct sg_addr key;
 	__u32 zero = 0;
-	int verdict = XDP_PASS, fam, est, out;
+	int verdict = XDP_PASS, fam, est, out, clear = 0;
+	struct sg_full_scratch *sc;
 	enum sg_stat reason;
 	const void *src;
 
@@ -195,8 +202,8 @@ static __always_inline int sg_process(struct xdp_md *ctx, const int test)
 		/* Policy "new" drops a blocked source's probes and new
 		 * connections only: which this is, the full path says
 		 * (established traffic is neither). */
-		if (sg_block_check(st, stats, &key, &srck, &clk) &&
-		    (est || cfg->block_policy != SG_POLICY_NEW)) {
+		clear = !sg_block_check(st, stats, &key, &srck, &clk);
+		if (!clear && (est || cfg->block_policy != SG_POLICY_NEW)) {
 			reason = sg_blocked_reason(cfg, est, &verdict);
 			goto out;
 		}
@@ -205,6 +212,9 @@ static __always_inline int sg_process(struct xdp_md *ctx, const int test)
 		reason = SG_STAT_PASSED;
 		goto out;
 	}
+	sc = bpf_map_lookup_elem(&sg_full_scratch, &zero);
+	if (sc)
+		sc->peek_clear = clear;
 	asm volatile("" ::: "memory");
 	out = sg_full(ctx, test);
 	verdict = out & 0xff;
