@@ -21,29 +21,39 @@
 #include "sg_probe.h"
 #include "maps.h"
 
-/* The kernel's socket lookups take the packet's own tuple. */
-static __always_inline __u32 sg_fill_tuple(const struct sg_pkt *p, struct bpf_sock_tuple *t)
+/* The kernel's socket lookups take the packet's own tuple, or with
+ * any_source its destination alone (source 0.0.0.0:0 or [::]:0). */
+static __always_inline __u32 sg_fill_tuple(const struct sg_pkt *p, struct bpf_sock_tuple *t,
+					   int any_source)
 {
 	if (p->family == 4) {
-		t->ipv4.saddr = p->src.w[3];
+		if (!any_source) {
+			t->ipv4.saddr = p->src.w[3];
+			t->ipv4.sport = bpf_htons(p->sport);
+		}
 		t->ipv4.daddr = p->dst.w[3];
-		t->ipv4.sport = bpf_htons(p->sport);
 		t->ipv4.dport = bpf_htons(p->dport);
 		return sizeof(t->ipv4);
 	}
-	__builtin_memcpy(t->ipv6.saddr, &p->src, sizeof(t->ipv6.saddr));
+	if (!any_source) {
+		__builtin_memcpy(t->ipv6.saddr, &p->src, sizeof(t->ipv6.saddr));
+		t->ipv6.sport = bpf_htons(p->sport);
+	}
 	__builtin_memcpy(t->ipv6.daddr, &p->dst, sizeof(t->ipv6.daddr));
-	t->ipv6.sport = bpf_htons(p->sport);
 	t->ipv6.dport = bpf_htons(p->dport);
 	return sizeof(t->ipv6);
 }
 
 /* True when a socket of this host would take the packet: a listener or a
- * connection for TCP, a bound socket for UDP. */
-static __always_inline int sg_has_socket(struct xdp_md *ctx, const struct sg_pkt *p)
+ * connection for TCP, a bound socket for UDP.  With any_source, a TCP
+ * lookup asks only whether the port has a listener: the established-
+ * connection table is then always read at the same hot bucket, where a new
+ * source's own tuple reads a cold one (SG_SK_LOOKUP_LISTENER, below). */
+static __always_inline int sg_has_socket(struct xdp_md *ctx, const struct sg_pkt *p,
+					 int any_source)
 {
 	struct bpf_sock_tuple tup = {};
-	__u32 size = sg_fill_tuple(p, &tup);
+	__u32 size = sg_fill_tuple(p, &tup, any_source);
 	struct bpf_sock *sk;
 
 	if (p->l4proto == IPPROTO_TCP)
@@ -88,13 +98,16 @@ static __always_inline int sg_is_answer(const struct sg_pkt *p, __u8 pc)
 	return bpf_map_lookup_elem(&SG_MAP_FLOWS, &k) != 0;
 }
 
-/* Is the target open?  Host mode: a socket; segment mode: exposed. */
+/* Is the target open?  Segment mode: exposed.  Host mode (only TCP SYNs
+ * get here): a listener for the port, or with socket-lookup exact a socket
+ * for the SYN's own tuple, which sk_lookup programs that steer by source
+ * need (SECURITY.md). */
 static __always_inline int sg_target_open(struct xdp_md *ctx, const struct sg_pkt *p,
-					  __u32 protect, __u8 pc, __u16 port)
+					  const struct sg_config *cfg, __u8 pc, __u16 port)
 {
-	if (protect == SG_PROTECT_SEGMENT)
+	if (cfg->protect == SG_PROTECT_SEGMENT)
 		return sg_is_exposed(p, pc, port);
-	return sg_has_socket(ctx, p);
+	return sg_has_socket(ctx, p, cfg->sk_lookup == SG_SK_LOOKUP_LISTENER);
 }
 
 /* Classifies a packet: sg_candidate() says what it can be, the lookups here
@@ -111,7 +124,7 @@ static __always_inline struct sg_probe sg_classify(struct xdp_md *ctx, const str
 		 * traffic of an exposed service (its clients' bare ACKs). */
 		int traffic = protect == SG_PROTECT_SEGMENT
 			? sg_is_answer(p, pr.pc) || sg_is_exposed(p, pr.pc, pr.port)
-			: sg_has_socket(ctx, p);
+			: sg_has_socket(ctx, p, 0);
 
 		if (traffic) {
 			pr.kind = 0;
@@ -126,11 +139,11 @@ static __always_inline struct sg_probe sg_classify(struct xdp_md *ctx, const str
 
 /* Whether the probe's target is open, looked up now if classify left it. */
 static __always_inline __u8 sg_probe_open(struct xdp_md *ctx, const struct sg_pkt *p,
-					  const struct sg_probe *pr, __u32 protect)
+					  const struct sg_probe *pr, const struct sg_config *cfg)
 {
 	if (pr->check != SG_CHECK_OPEN)
 		return pr->open;
-	return sg_target_open(ctx, p, protect, pr->pc, pr->port);
+	return sg_target_open(ctx, p, cfg, pr->pc, pr->port);
 }
 
 #endif /* SG_CLASSIFY_H */

@@ -138,7 +138,7 @@ static __always_inline void sg_first_contact(struct xdp_md *ctx, const struct sg
 					     struct sg_probe *pr, const struct sg_config *cfg,
 					     struct sg_stats *stats)
 {
-	pr->open = sg_probe_open(ctx, p, pr, cfg->protect);
+	pr->open = sg_probe_open(ctx, p, pr, cfg);
 	pr->check = SG_CHECK_NONE;	/* looked up: later reads take pr->open */
 	pr->first = 1;
 	stats->c[pr->open ? SG_STAT_PROBES_OPEN : SG_STAT_PROBES_FAILED]++;
@@ -271,7 +271,7 @@ __noinline int sg_weigh(struct xdp_md *ctx, const struct sg_pkt *p, struct sg_pr
 		 * is over its score (monitor mode, or a block that failed). */
 		return cfg->score_threshold > 0 &&
 		       SG_READ_ONCE(t->score) >= cfg->score_threshold &&
-		       !sg_probe_open(ctx, p, pr, cfg->protect);
+		       !sg_probe_open(ctx, p, pr, cfg);
 	}
 	if (!pr->first)
 		sg_first_contact(ctx, p, pr, cfg, stats);

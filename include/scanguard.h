@@ -177,6 +177,13 @@ enum sg_block_policy {
 				 * framed partner keeps its established sessions */
 };
 
+/* What says that a host-mode SYN's port is open. */
+enum sg_sk_lookup {
+	SG_SK_LOOKUP_LISTENER = 0,	/* a listener for the port, whatever the source */
+	SG_SK_LOOKUP_EXACT = 1,		/* a socket for the SYN's own tuple: what sk_lookup
+					 * programs that steer by source need */
+};
+
 enum sg_protect {
 	SG_PROTECT_HOST = 0,	/* this host's own sockets say what is open */
 	SG_PROTECT_SEGMENT = 1,	/* a forwarded segment: sg_exposed says what is open */
@@ -196,7 +203,7 @@ struct sg_config {
 	__u32 net_prefix4;
 	__u32 net_prefix6;
 	__u32 slow_threshold;	/* distinct failed targets per slow window; 0 = off */
-	__u32 pad;
+	__u32 sk_lookup;	/* enum sg_sk_lookup */
 	__u64 slow_window_ns;
 	__u64 block_ttl_max_ns;	/* cap for repeat offenders */
 	__u32 max_blocks;	/* simultaneous automatic blocks allowed (blast radius) */

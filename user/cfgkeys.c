@@ -10,6 +10,7 @@
 static const char *const mode_names[] = { "enforce", "monitor", NULL };
 static const char *const protect_names[] = { "host", "segment", NULL };
 static const char *const policy_names[] = { "all", "new", NULL };
+static const char *const sk_lookup_names[] = { "listener", "exact", NULL };
 
 #define KEY(n, t, field, lo, hi, h, ...) \
 	{ .name = n, .type = t, .off = offsetof(struct sg_config, field), .min = lo, .max = hi, \
@@ -33,6 +34,9 @@ const struct sg_cfgkey sg_cfgkeys[] = {
 	KEY("protect", SG_CFG_ENUM, protect, 0, 1,
 	    "host (sockets say what is open) or segment (expose list)",
 	    .names = protect_names),
+	KEY("socket-lookup", SG_CFG_ENUM, sk_lookup, 0, 1,
+	    "listener (host mode: a port with a listener is open) or exact (a socket for the SYN's own addresses)",
+	    .names = sk_lookup_names),
 	KEY("ipv6-prefix", SG_CFG_COUNT, ipv6_prefix, 16, 128,
 	    "IPv6 sources are counted and blocked per /LEN"),
 	KEY("score-threshold", SG_CFG_COUNT, score_threshold, 0, SG_MAX_SCORE,
@@ -61,6 +65,7 @@ void sg_config_defaults(struct sg_config *cfg)
 	cfg->mode = SG_MODE_ENFORCE;
 	cfg->ipv6_prefix = SG_DEFAULT_IPV6_PREFIX;
 	cfg->protect = SG_PROTECT_HOST;
+	cfg->sk_lookup = SG_SK_LOOKUP_LISTENER;
 	cfg->score_threshold = SG_DEFAULT_SCORE_THRESHOLD;
 	cfg->score_credit = SG_DEFAULT_SCORE_CREDIT;
 	cfg->sweep_threshold = SG_DEFAULT_SWEEP_THRESHOLD;

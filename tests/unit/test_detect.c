@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -721,6 +723,106 @@ static void test_defaults_nmap_like(void)
 	fx_close(&f);
 }
 
+/* ---- what says a SYN's port is open ------------------------------------------ */
+
+static int loopback_up(void)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), ret = -1;
+
+	if (fd < 0)
+		return -1;
+	if (!ioctl(fd, SIOCGIFFLAGS, &ifr)) {
+		ifr.ifr_flags |= IFF_UP;
+		ret = ioctl(fd, SIOCSIFFLAGS, &ifr);
+	}
+	close(fd);
+	return ret;
+}
+
+static int sockaddr_of(int family, const char *addr, uint16_t port, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (family == AF_INET) {
+		a4->sin_family = AF_INET;
+		a4->sin_port = htons(port);
+		return inet_pton(AF_INET, addr, &a4->sin_addr) == 1 ? 0 : -1;
+	}
+	a6->sin6_family = AF_INET6;
+	a6->sin6_port = htons(port);
+	return inet_pton(AF_INET6, addr, &a6->sin6_addr) == 1 ? 0 : -1;
+}
+
+/* A connection this host opened over loopback from local to remote:22;
+ * returns its socket and its local port in *port. */
+static int connect_loopback(int family, const char *local, const char *remote, uint16_t *port)
+{
+	struct sockaddr_storage l, r;
+	socklen_t len = family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+	int fd = socket(family, SOCK_STREAM, 0);
+
+	if (fd < 0 || sockaddr_of(family, local, 0, &l) || sockaddr_of(family, remote, 22, &r) ||
+	    bind(fd, (void *)&l, len) || connect(fd, (void *)&r, len) ||
+	    getsockname(fd, (void *)&l, &len)) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	*port = ntohs(family == AF_INET ? ((struct sockaddr_in *)&l)->sin_port
+					: ((struct sockaddr_in6 *)&l)->sin6_port);
+	return fd;
+}
+
+static void test_socket_lookup(void)
+{
+	static const struct {
+		int family;
+		const char *local, *remote;
+	} conns[] = { { AF_INET, "127.0.0.1", "127.0.0.2" }, { AF_INET6, "::1", "::1" } };
+	static const char *const names[] = { "listener", "exact" };
+
+	if (!CHECK(loopback_up() == 0, "loopback up: %s", strerror(errno)))
+		return;
+	for (uint32_t how = SG_SK_LOOKUP_LISTENER; how <= SG_SK_LOOKUP_EXACT; how++) {
+		for (size_t i = 0; i < 2; i++) {
+			struct sg_config cfg = cfg_scoring();
+			struct pkt_spec s;
+			uint16_t port = 0;
+			struct fx f;
+			int fd;
+
+			h_begin("socket-lookup %s (ipv%d): a listener opens the port to any source; a SYN "
+				"of this host's own connection is a success only to exact",
+				names[how], conns[i].family == AF_INET ? 4 : 6);
+			fd = connect_loopback(conns[i].family, conns[i].local, conns[i].remote, &port);
+			if (!CHECK(fd >= 0, "connect over loopback: %s", strerror(errno)))
+				continue;
+			cfg.sk_lookup = how;
+			if (!open_or_fail(&f, &cfg)) {
+				close(fd);
+				continue;
+			}
+			/* Any source to the listener on 22. */
+			s = fx_tcp(conns[i].family == AF_INET ? SCANNER : SCANNER6, conns[i].remote, 22,
+				   SYN);
+			fx_run(&f, &s);
+			CHECK_EQ(fx_stat(&f, SG_STAT_PROBES_OPEN), 1, "listener: open");
+			/* The connection's own tuple, the other way round (a
+			 * simultaneous open): no listener on its port. */
+			s = fx_tcp(conns[i].remote, conns[i].local, port, SYN);
+			s.sport = 22;
+			fx_run(&f, &s);
+			CHECK_EQ(fx_stat(&f, SG_STAT_PROBES_OPEN), 1 + how, "own tuple: open");
+			CHECK_EQ(fx_stat(&f, SG_STAT_PROBES_FAILED), 1 - how, "own tuple: failed");
+			fx_close(&f);
+			close(fd);
+		}
+	}
+}
+
 int main(void)
 {
 	listen_all();
@@ -738,5 +840,6 @@ int main(void)
 	test_defaults_nmap_like();
 	test_block_policy_and_cap();
 	test_state_counters();
+	test_socket_lookup();
 	return h_finish();
 }
