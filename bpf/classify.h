@@ -5,9 +5,9 @@
  * tests, and whether that target is open (a success) or not (a failure).
  *
  * Host mode asks the kernel's socket tables: a SYN to a listener is a
- * success; a SYN, UDP datagram or bare ACK that reaches no socket is a
- * failure; replies to this host's own traffic reach its sockets and are
- * never probes.  Segment mode asks the exposed-services map instead, and the
+ * success (the answer kept for a clock tick); a SYN, UDP datagram or bare
+ * ACK that reaches no socket is a failure; replies to this host's own
+ * traffic reach its sockets and are never probes.  Segment mode asks the exposed-services map instead, and the
  * flows map for answers to the segment's own outbound traffic.
  */
 #ifndef SG_CLASSIFY_H
@@ -98,16 +98,56 @@ static __always_inline int sg_is_answer(const struct sg_pkt *p, __u8 pc)
 	return bpf_map_lookup_elem(&SG_MAP_FLOWS, &k) != 0;
 }
 
+/* Whether a destination port has a listener depends on neither the source
+ * nor the packet, and a SYN flood's thousands of sources a millisecond ask
+ * it of a few ports: each CPU keeps the answers of the current slice of the
+ * clock (2^20 ns; with the jiffies clock, which stands still for a tick,
+ * the current tick), so a listener opened or closed is seen within one
+ * slice or tick.  An entry is the (destination, port) hash, the slice and
+ * the answer in one word; another slice's entry is a miss. */
+#define SG_LISTEN_CACHE_SLOTS	2048	/* power of two */
+
+struct sg_listen_cache {
+	__u64 e[SG_LISTEN_CACHE_SLOTS];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sg_listen_cache);
+} sg_listen_cache SEC(".maps");
+
+static __always_inline int sg_has_listener(struct xdp_md *ctx, const struct sg_pkt *p, __u64 now)
+{
+	__u32 zero = 0, h = sg_dst_hash(&p->dst, 0x3c6ef372u ^ p->dport);
+	struct sg_listen_cache *c = bpf_map_lookup_elem(&sg_listen_cache, &zero);
+	__u64 key = (__u64)h << 32 | (now >> 20 & 0x7fffffff) << 1, *e;
+	int open;
+
+	if (!c)
+		return sg_has_socket(ctx, p, 1);
+	e = &c->e[h & (SG_LISTEN_CACHE_SLOTS - 1)];
+	if ((*e & ~1ULL) == key)	/* h is never 0, so neither is key */
+		return *e & 1;
+	open = sg_has_socket(ctx, p, 1);
+	*e = key | open;
+	return open;
+}
+
 /* Is the target open?  Segment mode: exposed.  Host mode (only TCP SYNs
  * get here): a listener for the port, or with socket-lookup exact a socket
  * for the SYN's own tuple, which sk_lookup programs that steer by source
  * need (SECURITY.md). */
 static __always_inline int sg_target_open(struct xdp_md *ctx, const struct sg_pkt *p,
-					  const struct sg_config *cfg, __u8 pc, __u16 port)
+					  const struct sg_config *cfg, __u8 pc, __u16 port,
+					  __u64 now)
 {
 	if (cfg->protect == SG_PROTECT_SEGMENT)
 		return sg_is_exposed(p, pc, port);
-	return sg_has_socket(ctx, p, cfg->sk_lookup == SG_SK_LOOKUP_LISTENER);
+	if (cfg->sk_lookup == SG_SK_LOOKUP_EXACT)
+		return sg_has_socket(ctx, p, 0);
+	return sg_has_listener(ctx, p, now);
 }
 
 /* Classifies a packet: sg_candidate() says what it can be, the lookups here
@@ -139,11 +179,12 @@ static __always_inline struct sg_probe sg_classify(struct xdp_md *ctx, const str
 
 /* Whether the probe's target is open, looked up now if classify left it. */
 static __always_inline __u8 sg_probe_open(struct xdp_md *ctx, const struct sg_pkt *p,
-					  const struct sg_probe *pr, const struct sg_config *cfg)
+					  const struct sg_probe *pr, const struct sg_config *cfg,
+					  __u64 now)
 {
 	if (pr->check != SG_CHECK_OPEN)
 		return pr->open;
-	return sg_target_open(ctx, p, cfg, pr->pc, pr->port);
+	return sg_target_open(ctx, p, cfg, pr->pc, pr->port, now);
 }
 
 #endif /* SG_CLASSIFY_H */

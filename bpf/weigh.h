@@ -136,9 +136,9 @@ __noinline int sg_weigh_net(const struct sg_pkt *p, const struct sg_probe *pr, _
  * socket lookup), and counted.  The caller's network weighing reads both. */
 static __always_inline void sg_first_contact(struct xdp_md *ctx, const struct sg_pkt *p,
 					     struct sg_probe *pr, const struct sg_config *cfg,
-					     struct sg_stats *stats)
+					     struct sg_stats *stats, __u64 now)
 {
-	pr->open = sg_probe_open(ctx, p, pr, cfg);
+	pr->open = sg_probe_open(ctx, p, pr, cfg, now);
 	pr->check = SG_CHECK_NONE;	/* looked up: later reads take pr->open */
 	pr->first = 1;
 	stats->c[pr->open ? SG_STAT_PROBES_OPEN : SG_STAT_PROBES_FAILED]++;
@@ -174,7 +174,7 @@ static __always_inline struct sg_track *sg_admit(struct xdp_md *ctx, const struc
 		sg_net_key(p, cfg, &net);
 		sg_admit_touch(&SG_MAP_ADMIT_NET, SG_ADMIT_NET_SLOTS, &net);
 	}
-	sg_first_contact(ctx, p, pr, cfg, stats);
+	sg_first_contact(ctx, p, pr, cfg, stats, now);
 	/* A failure of a source that failed before, whose slot a flood took
 	 * since (a patient scanner's probes are minutes apart), is tracked at
 	 * once, its earlier failure remembered: else the slow window would
@@ -252,7 +252,7 @@ __noinline int sg_weigh(struct xdp_md *ctx, const struct sg_pkt *p, struct sg_pr
 		t = sg_track_get(&SG_MAP_TRACK, src_key, now, cfg->window_ns, &inserted);
 		if (!t) {
 			stats->c[SG_STAT_TRACK_FAILED]++;
-			sg_first_contact(ctx, p, pr, cfg, stats);
+			sg_first_contact(ctx, p, pr, cfg, stats, now);
 			return 0;
 		}
 	}
@@ -263,7 +263,7 @@ __noinline int sg_weigh(struct xdp_md *ctx, const struct sg_pkt *p, struct sg_pr
 	add = sg_track_add(&SG_MAP_SUSPECT, src_key, t, pr->target);
 	if (add < 0) {
 		stats->c[SG_STAT_TRACK_FAILED]++;
-		sg_first_contact(ctx, p, pr, cfg, stats);
+		sg_first_contact(ctx, p, pr, cfg, stats, now);
 		return 0;
 	}
 	if (add != SG_ADD_NEW && !pr->first) {
@@ -271,10 +271,10 @@ __noinline int sg_weigh(struct xdp_md *ctx, const struct sg_pkt *p, struct sg_pr
 		 * is over its score (monitor mode, or a block that failed). */
 		return cfg->score_threshold > 0 &&
 		       SG_READ_ONCE(t->score) >= cfg->score_threshold &&
-		       !sg_probe_open(ctx, p, pr, cfg);
+		       !sg_probe_open(ctx, p, pr, cfg, now);
 	}
 	if (!pr->first)
-		sg_first_contact(ctx, p, pr, cfg, stats);
+		sg_first_contact(ctx, p, pr, cfg, stats, now);
 	open = pr->open;
 	/* The report is built only now: clearing it cost every probe. */
 	r = sg_report_get(0);

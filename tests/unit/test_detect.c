@@ -6,7 +6,8 @@
  * the distinct-port backstop under scoring, trap ports, segment mode
  * (exposed services, sweeps, answers to the segment's own flows), source
  * networks (distributed scans), the slow window (nmap -T0/-T1 pacing, and a
- * flood that must not flush it) and repeat offenders.  Time is the test
+ * flood that must not flush it), repeat offenders, and what says a SYN's
+ * port is open (socket-lookup listener or exact).  Time is the test
  * clock.  Run in a network namespace of its own: the listening sockets the
  * tests open are then the only "open ports".
  */
@@ -823,6 +824,63 @@ static void test_socket_lookup(void)
 	}
 }
 
+static int listen_v4(uint16_t port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (fd >= 0 && (bind(fd, (void *)&a, sizeof(a)) || listen(fd, 16))) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+/* Listener answers are kept for the current slice of the clock (2^20 ns):
+ * a listener opened or closed is seen from the next slice on, and at once
+ * with socket-lookup exact, which keeps nothing. */
+static void test_listener_answers_kept(void)
+{
+	static const char *const names[] = { "listener", "exact" };
+	const uint16_t port = 9100;
+
+	for (uint32_t how = SG_SK_LOOKUP_LISTENER; how <= SG_SK_LOOKUP_EXACT; how++) {
+		struct sg_config cfg = cfg_scoring();
+		uint64_t slice = 1ULL << 20;
+		struct fx f;
+		int fd;
+
+		h_begin("socket-lookup %s: a new listener counts from the next clock slice%s",
+			names[how], how == SG_SK_LOOKUP_EXACT ? " (exact: at once)" : "");
+		cfg.sk_lookup = how;
+		if (!open_or_fail(&f, &cfg))
+			continue;
+		f.now = f.now / slice * slice;	/* the start of a slice */
+		run(&f, fx_tcp("198.18.0.10", HOST, port, SYN));
+		fd = listen_v4(port);
+		if (!CHECK(fd >= 0, "listen: %s", strerror(errno))) {
+			fx_close(&f);
+			continue;
+		}
+		f.now += slice - 1;	/* the same slice */
+		run(&f, fx_tcp("198.18.0.11", HOST, port, SYN));
+		f.now += 1;		/* the next one */
+		run(&f, fx_tcp("198.18.0.12", HOST, port, SYN));
+		CHECK_EQ(fx_stat(&f, SG_STAT_PROBES_FAILED), 2 - how, "failed");
+		CHECK_EQ(fx_stat(&f, SG_STAT_PROBES_OPEN), 1 + how, "open");
+		/* Closed again: still open in this slice (listener), not
+		 * (exact); closed in the next. */
+		close(fd);
+		run(&f, fx_tcp("198.18.0.13", HOST, port, SYN));
+		CHECK_EQ(fx_stat(&f, SG_STAT_PROBES_FAILED), 2, "failed after close");
+		CHECK_EQ(fx_stat(&f, SG_STAT_PROBES_OPEN), 2, "open after close");
+		f.now += slice;
+		run(&f, fx_tcp("198.18.0.14", HOST, port, SYN));
+		CHECK_EQ(fx_stat(&f, SG_STAT_PROBES_FAILED), 3, "failed in the next slice");
+		fx_close(&f);
+	}
+}
+
 int main(void)
 {
 	listen_all();
@@ -841,5 +899,6 @@ int main(void)
 	test_block_policy_and_cap();
 	test_state_counters();
 	test_socket_lookup();
+	test_listener_answers_kept();
 	return h_finish();
 }
