@@ -7,8 +7,9 @@
  * Host mode asks the kernel's socket tables: a SYN to a listener is a
  * success (the answer kept for a clock tick); a SYN, UDP datagram or bare
  * ACK that reaches no socket is a failure; replies to this host's own
- * traffic reach its sockets and are never probes.  Segment mode asks the exposed-services map instead, and the
- * flows map for answers to the segment's own outbound traffic.
+ * traffic reach its sockets and are never probes.  Segment mode asks the
+ * exposed-services map instead, and the flows map for answers to the
+ * segment's own outbound traffic.
  */
 #ifndef SG_CLASSIFY_H
 #define SG_CLASSIFY_H

@@ -71,6 +71,7 @@ expect "ipv6-prefix too short"       2 config set ipv6-prefix 8
 expect "ipv6-prefix too long"        2 config set ipv6-prefix 129
 expect "score-threshold too large"   2 config set score-threshold 65
 expect "protect unknown"             2 config set protect router
+expect "socket-lookup unknown"       2 config set socket-lookup fast
 expect "slow-window under a minute"  2 config set slow-window 30
 expect "net-prefix4 too short"       2 config set net-prefix4 4
 expect "trap: port 0"                2 trap add tcp/0

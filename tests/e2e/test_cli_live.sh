@@ -37,11 +37,15 @@ check "config set score-threshold 0" ctl config set score-threshold 0
 out=$(ctl --json config set threshold 5)
 check_eq "config set threshold: json" "$(jqc . <<<"$out")" '{"key":"threshold","value":5,"previous":15}'
 check_eq "config get threshold" "$(ctl config get threshold)" 5
+# (with the socket lookup of the SYN's own tuple, which counts the same here)
+check "config set socket-lookup exact" ctl config set socket-lookup exact
+check_eq "config get socket-lookup" "$(ctl config get socket-lookup)" exact
 nmap_from 198.18.0.3 "$LAB/t.xml" -sS -p 1000-1039 $HOST4
 check_eq "threshold 5: exactly 5 ports answered" "$(answered "$LAB/t.xml")" 5
 ev=$(scan_events '"source":"198.18.0.3"')
 check_eq "threshold 5: event" "$(jqc '[.detector, .evidence.threshold, .ports_counted, .action]' <<<"$ev")" \
 	'["distinct_ports",5,6,"blocked"]'
+check "config set socket-lookup listener" ctl config set socket-lookup listener
 
 # ---- status and stats reflect the scan
 st=$(ctl --json status)
