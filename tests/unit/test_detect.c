@@ -45,21 +45,32 @@ static const uint16_t open_ports[] = { 22, 80, 443, 8000, 8001, 8002, 8003, 8004
 #define NOPEN (sizeof(open_ports) / sizeof(open_ports[0]))
 static int listeners[2 * NOPEN];
 
+/* A TCP listener on port of every address of the family (IPv6 only for
+ * AF_INET6); returns its socket or -1. */
+static int listen_port(int family, uint16_t port)
+{
+	struct sockaddr_in a4 = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
+	int fd = socket(family, SOCK_STREAM, 0), one = 1, ret;
+
+	if (fd < 0)
+		return -1;
+	if (family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	ret = family == AF_INET ? bind(fd, (void *)&a4, sizeof(a4)) : bind(fd, (void *)&a6, sizeof(a6));
+	if (ret || listen(fd, 16)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 static void listen_all(void)
 {
 	for (size_t i = 0; i < NOPEN; i++) {
-		struct sockaddr_in a4 = { .sin_family = AF_INET, .sin_port = htons(open_ports[i]) };
-		struct sockaddr_in6 a6 = { .sin6_family = AF_INET6,
-					   .sin6_port = htons(open_ports[i]) };
-		int one = 1;
-
-		listeners[2 * i] = socket(AF_INET, SOCK_STREAM, 0);
-		listeners[2 * i + 1] = socket(AF_INET6, SOCK_STREAM, 0);
-		setsockopt(listeners[2 * i + 1], IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-		if (bind(listeners[2 * i], (void *)&a4, sizeof(a4)) ||
-		    listen(listeners[2 * i], 16) ||
-		    bind(listeners[2 * i + 1], (void *)&a6, sizeof(a6)) ||
-		    listen(listeners[2 * i + 1], 16)) {
+		listeners[2 * i] = listen_port(AF_INET, open_ports[i]);
+		listeners[2 * i + 1] = listen_port(AF_INET6, open_ports[i]);
+		if (listeners[2 * i] < 0 || listeners[2 * i + 1] < 0) {
 			fprintf(stderr, "cannot listen on %u: %s\n", open_ports[i], strerror(errno));
 			exit(1);
 		}
@@ -824,18 +835,6 @@ static void test_socket_lookup(void)
 	}
 }
 
-static int listen_v4(uint16_t port)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	if (fd >= 0 && (bind(fd, (void *)&a, sizeof(a)) || listen(fd, 16))) {
-		close(fd);
-		fd = -1;
-	}
-	return fd;
-}
-
 /* Listener answers are kept for the current slice of the clock (2^20 ns):
  * a listener opened or closed is seen from the next slice on, and at once
  * with socket-lookup exact, which keeps nothing. */
@@ -857,7 +856,7 @@ static void test_listener_answers_kept(void)
 			continue;
 		f.now = f.now / slice * slice;	/* the start of a slice */
 		run(&f, fx_tcp("198.18.0.10", HOST, port, SYN));
-		fd = listen_v4(port);
+		fd = listen_port(AF_INET, port);
 		if (!CHECK(fd >= 0, "listen: %s", strerror(errno))) {
 			fx_close(&f);
 			continue;
