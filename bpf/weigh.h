@@ -76,6 +76,48 @@ static __always_inline __u32 sg_net_key(const struct sg_pkt *p, const struct sg_
 	return len;
 }
 
+/* The sources of a network mostly probe the targets its other sources
+ * probed this window (a spoofed flood's /24, a botnet's port): each CPU
+ * remembers the (network, target) pairs its weighings found already seen,
+ * with the start of the window they were seen in, so a repeat skips the
+ * network map's lookup (jhash of the key, a bucket walk) and the admission
+ * slot.  Kept exact, key and target: a hash collision could be forged to
+ * hide a network's targets.  A network whose entry was evicted and made
+ * anew (or whose admission slot was taken) within the window may have a
+ * seen pair skipped once more: its evidence was lost with the entry. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SG_NET_SEEN_SLOTS);
+	__type(key, __u32);
+	__type(value, struct sg_net_seen);
+} sg_net_seen SEC(".maps");
+
+static __always_inline struct sg_net_seen *sg_net_seen_slot(const struct sg_addr *net,
+							     __u32 target)
+{
+	__u32 idx = sg_net_seen_index(net, target);
+
+	return bpf_map_lookup_elem(&sg_net_seen, &idx);
+}
+
+static __always_inline int sg_net_seen_hit(const struct sg_net_seen *e, const struct sg_addr *net,
+					   __u32 target, __u64 now, __u64 window_ns)
+{
+	return e && e->target == target && e->net.w[0] == net->w[0] &&
+	       e->net.w[1] == net->w[1] && e->net.w[2] == net->w[2] &&
+	       e->net.w[3] == net->w[3] && sg_elapsed(now, e->window_start) < window_ns;
+}
+
+static __always_inline void sg_net_seen_put(struct sg_net_seen *e, const struct sg_addr *net,
+					    __u32 target, __u64 window_start)
+{
+	if (!e)
+		return;
+	e->net = *net;
+	e->target = target;
+	e->window_start = window_start;
+}
+
 /* Distributed scans: the distinct-target count per source network. */
 __noinline int sg_weigh_net(const struct sg_pkt *p, const struct sg_probe *pr, __u64 now,
 			    __u32 ifindex)
@@ -83,26 +125,34 @@ __noinline int sg_weigh_net(const struct sg_pkt *p, const struct sg_probe *pr, _
 	__u32 zero = 0, n = 0, fp, len;
 	struct sg_config *cfg = bpf_map_lookup_elem(&SG_MAP_CONFIG, &zero);
 	struct sg_admit_slot *slot;
+	struct sg_net_seen *seen;
 	struct sg_report *r;
 	struct sg_track *nt;
 	struct sg_addr key;
-	int a, hit;
+	int a, hit, add;
 
 	if (!p || !pr || !cfg || !cfg->net_threshold)
 		return 0;
 	len = sg_net_key(p, cfg, &key);
+	seen = sg_net_seen_slot(&key, pr->target);
+	if (sg_net_seen_hit(seen, &key, pr->target, now, cfg->window_ns))
+		return 0;
 	nt = bpf_map_lookup_elem(&SG_MAP_NET_TRACK, &key);
 	if (!nt) {
 		/* A network's first probe waits in the admission array. */
 		slot = sg_admit_slot(&SG_MAP_ADMIT_NET, SG_ADMIT_NET_SLOTS, &key, &fp, &hit);
 		a = sg_admit_check(slot, hit, pr->target, now, cfg->window_ns);
-		if (a == SG_ADMIT_REPEAT)
+		if (a == SG_ADMIT_REPEAT) {
+			if (slot)
+				sg_net_seen_put(seen, &key, pr->target, slot->seen);
 			return 0;
+		}
 		if (slot && a == SG_ADMIT_NEW) {
 			slot->target = pr->target;
 			slot->counted = 1;
 			slot->seen = now;
 			slot->fp = fp;	/* last: it makes the slot valid */
+			sg_net_seen_put(seen, &key, pr->target, now);
 			return 0;
 		}
 		nt = slot ? sg_admit_promote(&SG_MAP_NET_TRACK, &key, slot, a == SG_ADMIT_STALE, now,
@@ -111,7 +161,12 @@ __noinline int sg_weigh_net(const struct sg_pkt *p, const struct sg_probe *pr, _
 	} else if (sg_elapsed(now, nt->window_start) >= cfg->window_ns) {
 		nt = sg_track_get(&SG_MAP_NET_TRACK, &key, now, cfg->window_ns, &n);
 	}
-	if (!nt || sg_track_add(&SG_MAP_NET_SUSPECT, &key, nt, pr->target) != SG_ADD_NEW)
+	if (!nt)
+		return 0;
+	add = sg_track_add(&SG_MAP_NET_SUSPECT, &key, nt, pr->target);
+	if (add >= 0)
+		sg_net_seen_put(seen, &key, pr->target, nt->window_start);
+	if (add != SG_ADD_NEW)
 		return 0;
 	n = __sync_fetch_and_add(&nt->count, 1) + 1;
 	if (n != cfg->net_threshold + 1)

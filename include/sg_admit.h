@@ -2,7 +2,8 @@
 /*
  * sg_admit.h - the admission slots: where the XDP program keeps the first
  * probe of a source (or source network) it does not track yet, and how a
- * key finds its slot; and where a key's fingerprint goes in the
+ * key finds its slot; where a (network, target) pair is remembered seen;
+ * and where a key's fingerprint goes in the
  * failed-before filter (bpf/slow.h).  Shared by the program (bpf/track.h,
  * bpf/weigh.h, bpf/slow.h) and userspace that reads a source's state
  * (scanguardctl replay, the tests).
@@ -45,6 +46,24 @@ sg_admit_hash(const struct sg_addr *key, __u32 nslots, __u32 *idx, __u32 *fp)
 
 	*idx = ((a * 0x2c1b3c6du) >> 16 & (nslots - 1)) & ~1u;
 	*fp = (a * 0x297a2d39u) | 1;
+}
+
+/* The per-CPU cache of (network, target) pairs the network weighing found
+ * seen this window (bpf/weigh.h): the pair whole, and the start of the
+ * window it was seen in. */
+#define SG_NET_SEEN_SLOTS	512	/* power of two */
+
+struct sg_net_seen {
+	struct sg_addr net;
+	__u32 target;
+	__u32 pad;
+	__u64 window_start;
+};
+
+static inline __attribute__((always_inline)) __u32
+sg_net_seen_index(const struct sg_addr *net, __u32 target)
+{
+	return ((sg_admit_mix(net) ^ target) * 0x2c1b3c6du) >> 16 & (SG_NET_SEEN_SLOTS - 1);
 }
 
 /* A key's place in the failed-before filter: the array element (a pair of

@@ -503,6 +503,59 @@ static void test_distributed(void)
 	fx_close(&f);
 }
 
+/* Each CPU remembers the (network, target) pairs its network weighings
+ * found seen (bpf/weigh.h); a remembered pair must not hide another
+ * network's target, nor the same network's target in its next window. */
+static void test_distributed_seen_pairs(void)
+{
+	struct sg_config cfg = cfg_scoring();
+	char src[32];
+	struct fx f;
+	int n = 0;
+
+	cfg.net_threshold = 10;
+	h_begin("distributed: seen targets count for another network and in the next window");
+	if (!open_or_fail(&f, &cfg))
+		return;
+	/* Network A: ten targets, each probed by three sources (the first
+	 * probe of each counts, the repeats find the pair seen); network C:
+	 * one target, so it stays in its admission slot. */
+	for (int i = 0; i < 30; i++) {
+		snprintf(src, sizeof(src), "198.18.11.%d", i + 1);
+		n += run(&f, fx_tcp(src, HOST, 2001 + i % 10, SYN)) == XDP_PASS;
+		snprintf(src, sizeof(src), "198.18.13.%d", i + 1);
+		n += run(&f, fx_tcp(src, HOST, 3000, SYN)) == XDP_PASS;
+	}
+	CHECK_EQ(n, 60, "every probe passes: ten targets are not over the threshold");
+	CHECK_EQ(fx_events(&f), 0, "no event yet");
+	/* Network B probes the same targets and one more. */
+	for (int i = 0; i < 10; i++) {
+		snprintf(src, sizeof(src), "198.18.12.%d", i + 1);
+		CHECK_EQ(run(&f, fx_tcp(src, HOST, 2001 + i, SYN)), XDP_PASS, "B: targets 1-10");
+	}
+	CHECK_EQ(run(&f, fx_tcp("198.18.12.99", HOST, 2011, SYN)), XDP_DROP,
+		 "B: its 11th target, though A probed the first ten");
+	CHECK_EQ(last_detector(&f), SG_DET_DISTRIBUTED, "B: detector");
+
+	f.now += cfg.window_ns + SEC_NS(1);
+	for (int i = 0; i < 10; i++) {
+		snprintf(src, sizeof(src), "198.18.11.%d", 100 + i);
+		CHECK_EQ(run(&f, fx_tcp(src, HOST, 2001 + i, SYN)), XDP_PASS,
+			 "A, next window: targets 1-10 again");
+	}
+	CHECK_EQ(run(&f, fx_tcp("198.18.11.199", HOST, 2011, SYN)), XDP_DROP,
+		 "A, next window: the 11th counts the first ten anew");
+	CHECK_EQ(last_detector(&f), SG_DET_DISTRIBUTED, "A: detector");
+	for (int i = 0; i < 10; i++) {
+		snprintf(src, sizeof(src), "198.18.13.%d", 100 + i);
+		CHECK_EQ(run(&f, fx_tcp(src, HOST, 3000 + i, SYN)), XDP_PASS,
+			 "C, next window: its old target and nine more");
+	}
+	CHECK_EQ(run(&f, fx_tcp("198.18.13.199", HOST, 3010, SYN)), XDP_DROP,
+		 "C, next window: the 11th counts its old target anew");
+	fx_close(&f);
+}
+
 /* ---- slow scans ------------------------------------------------------------------- */
 
 static void test_slow(void)
@@ -891,6 +944,7 @@ int main(void)
 	test_traps();
 	test_segment();
 	test_distributed();
+	test_distributed_seen_pairs();
 	test_slow();
 	test_repeat_offenders();
 	test_traceroute();

@@ -58,7 +58,7 @@ struct runner {
 	struct fx f;
 	struct model_env env;
 	struct sg_config cfg;
-	int net_track, net_suspect, slow, admit_src, admit_net, slow_fp;
+	int net_track, net_suspect, slow, admit_src, admit_net, slow_fp, net_seen;
 	struct sg_stats last;
 	/* outcome counts of the current set, and its first mismatch */
 	unsigned long outcomes[M_NOUTCOMES];
@@ -156,6 +156,18 @@ static void forget_failure(struct runner *r, const struct sg_addr *key)
 	}
 }
 
+/* Empties the (network, target) pair's place in the per-CPU seen cache. */
+static void forget_seen_pair(struct runner *r, const struct sg_addr *net, uint32_t target)
+{
+	uint32_t idx = sg_net_seen_index(net, target);
+	size_t len = (size_t)libbpf_num_possible_cpus() * sizeof(struct sg_net_seen);
+	void *zero = calloc(1, len);
+
+	if (zero)
+		bpf_map_update_elem(r->net_seen, &idx, zero, BPF_ANY);
+	free(zero);
+}
+
 /* Runs one frame through both and compares; returns false on a mismatch. */
 static bool compare(struct runner *r, const uint8_t *data, size_t len)
 {
@@ -245,6 +257,7 @@ static bool compare(struct runner *r, const uint8_t *data, size_t len)
 	/* The source network weighed the failure too: its first probe waits
 	 * in the network admission slots. */
 	if (!m.pr.open) {
+		forget_seen_pair(r, &m.net, m.pr.target);
 		if (!take_slot(r->admit_net, SG_ADMIT_NET_SLOTS, &m.net, &slot))
 			MISMATCH("no admission slot under the model's source network");
 		else if (!slot.counted || slot.target != m.pr.target)
@@ -271,6 +284,7 @@ static bool runner_open(struct runner *r, uint32_t protect)
 	r->admit_src = bpf_map__fd(r->f.skel->maps.SG_MAP_ADMIT_SRC);
 	r->admit_net = bpf_map__fd(r->f.skel->maps.SG_MAP_ADMIT_NET);
 	r->slow_fp = bpf_map__fd(r->f.skel->maps.SG_MAP_SLOW_FP);
+	r->net_seen = bpf_map__fd(r->f.skel->maps.sg_net_seen);
 	if (!CHECK(model_env_init(&r->env, &r->cfg, &r->f.m, exposed_spec, NEXPOSED, exposed, err,
 				  sizeof(err)), "expose: %s", err))
 		return false;
