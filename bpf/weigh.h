@@ -8,6 +8,7 @@
  * failures (every probe, with scoring off) count toward the distinct-target
  * backstop, the segment-mode sweep count, the source network's count and
  * the slow window.  The first detector to cross its threshold blocks.
+ * Also here: the per-CPU cache of (network, target) pairs already counted.
  * Global functions: the verifier checks each once.
  */
 #ifndef SG_WEIGH_H
