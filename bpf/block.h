@@ -52,8 +52,14 @@ static __always_inline void sg_src_lpm(const struct sg_addr *src, struct sg_lpm_
 	k->addr = *src;
 }
 
+/* The trie is looked up only when the allow-list may hold the address. */
 static __always_inline int sg_allowed(const struct sg_lpm_key *src)
 {
+	__u32 zero = 0, bit = sg_allow_hint_bit(&src->addr);
+	struct sg_allow_hint *h = bpf_map_lookup_elem(&SG_MAP_ALLOW_HINT, &zero);
+
+	if (h && !(h->w[bit / 64 % (2 * SG_ALLOW_HINT_BITS / 64)] & (1ULL << (bit % 64))))
+		return 0;
 	return bpf_map_lookup_elem(&SG_MAP_ALLOW, src) != 0;
 }
 
@@ -64,7 +70,7 @@ static __always_inline int sg_block_live(const struct sg_block *b, __u64 now)
 
 static __always_inline int sg_addr_is_v6(const struct sg_addr *a)
 {
-	return a->w[0] || a->w[1] || a->w[2] != bpf_htonl(0x0000ffff);
+	return !sg_addr_mapped(a);
 }
 
 /* True when the source (src, as an LPM key) is blocked now.  An expired

@@ -79,6 +79,14 @@ struct {
 	__type(value, struct sg_allow);
 } SG_MAP_ALLOW SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);	/* userspace sets bits atomically */
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sg_allow_hint);
+} SG_MAP_ALLOW_HINT SEC(".maps");
+
 /* IPv6 source prefixes holding a narrower allow-list entry, and how many
  * (SG_BLOCK_ALLOW_INSIDE): at most one per allow-list entry. */
 struct {

@@ -127,6 +127,7 @@ static inline __attribute__((always_inline)) __u64 sg_elapsed(__u64 now, __u64 s
 #define SG_MAP_CIDR_BLOCKS	sg_cidr_blocks
 #define SG_MAP_ALLOW		sg_allow
 #define SG_MAP_ALLOW_INSIDE	sg_allow_inside	/* see SG_BLOCK_ALLOW_INSIDE */
+#define SG_MAP_ALLOW_HINT	sg_allow_hint	/* see struct sg_allow_hint */
 #define SG_MAP_EVENTS		sg_events
 #define SG_MAP_IFACES		sg_ifaces
 #define SG_MAP_TEST_CLOCK	sg_test_clock
@@ -383,6 +384,43 @@ struct sg_block {
 struct sg_allow {
 	__u32 flags;		/* SG_ALLOW_* */
 };
+
+/* Which address ranges the allow-list may hold an entry for: a bit per
+ * IPv4 /16 and a bit per IPv6 /32 (hashed), set for every range an entry
+ * covers.  A probe whose bit is clear cannot be allowed, and the trie is
+ * not looked up (most probes come from outside every allowed range).
+ * Bits are only ever set: by sg_allow_add() before its entry goes in, and
+ * by the loader from the trie (maps of an older build).  So the hint is
+ * always a superset of the trie; a deleted entry's bit only costs the
+ * lookup it used to. */
+#define SG_ALLOW_HINT_BITS	65536	/* per family */
+
+struct sg_allow_hint {
+	__u64 w[2 * SG_ALLOW_HINT_BITS / 64];	/* IPv4 /16s, then IPv6 /32s */
+};
+
+static inline __attribute__((always_inline)) int sg_addr_mapped(const struct sg_addr *a)
+{
+	const __u8 *b = (const __u8 *)a;
+
+	return !a->w[0] && !a->w[1] && !b[8] && !b[9] && b[10] == 0xff && b[11] == 0xff;
+}
+
+/* The bit of an IPv6 address's first 32 bits (as stored), hashed. */
+static inline __attribute__((always_inline)) __u32 sg_allow_hint_v6(__u32 w0)
+{
+	return SG_ALLOW_HINT_BITS + ((w0 * 0x9e3779b1u) >> 16);
+}
+
+/* An address's bit: IPv4 (mapped), its /16; IPv6, its first 32 bits. */
+static inline __attribute__((always_inline)) __u32 sg_allow_hint_bit(const struct sg_addr *a)
+{
+	const __u8 *b = (const __u8 *)a;
+
+	if (sg_addr_mapped(a))
+		return (__u32)b[12] << 8 | b[13];
+	return sg_allow_hint_v6(a->w[0]);
+}
 
 /* ---- Events (ring buffer) ---------------------------------------------- */
 

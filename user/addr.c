@@ -13,7 +13,7 @@ static const __u8 v4_mapped_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0
 
 bool sg_addr_is_v4(const struct sg_addr *a)
 {
-	return memcmp(a, v4_mapped_prefix, sizeof(v4_mapped_prefix)) == 0;
+	return sg_addr_mapped(a);
 }
 
 void sg_addr_mask(struct sg_addr *a, int len128)

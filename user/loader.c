@@ -21,6 +21,7 @@
 #include "links.h"
 #include "loader.h"
 #include "log.h"
+#include "ops.h"
 #include "skel.h"
 
 /* Maps that make up an instance; the rest are private to the program. */
@@ -28,6 +29,7 @@ static const char *const pinned_maps[] = {
 	SG_STR(SG_MAP_CONFIG), SG_STR(SG_MAP_STATE), SG_STR(SG_MAP_STATS),
 	SG_STR(SG_MAP_TRACK), SG_STR(SG_MAP_SUSPECT), SG_STR(SG_MAP_BLOCKS),
 	SG_STR(SG_MAP_CIDR_BLOCKS), SG_STR(SG_MAP_ALLOW), SG_STR(SG_MAP_ALLOW_INSIDE),
+	SG_STR(SG_MAP_ALLOW_HINT),
 	SG_STR(SG_MAP_IFACES), SG_STR(SG_MAP_NET_TRACK), SG_STR(SG_MAP_NET_SUSPECT),
 	SG_STR(SG_MAP_SLOW),
 	SG_STR(SG_MAP_OFFENDERS), SG_STR(SG_MAP_TRAPS), SG_STR(SG_MAP_EXPOSED),
@@ -198,6 +200,12 @@ int sg_loader_open(struct sg_loader *l, const char *pin_path, bool persistent, c
 	ret = sg_maps_from_skel(&l->maps, l->skel);
 	if (ret) {
 		snprintf(err, errlen, "cannot map sg_state: %s", strerror(-ret));
+		goto fail;
+	}
+	/* An allow-list an older build left has no hint yet. */
+	ret = sg_allow_hint_fill(&l->maps);
+	if (ret) {
+		snprintf(err, errlen, "cannot fill the allow-list hint: %s", strerror(-ret));
 		goto fail;
 	}
 	/* sg_ifaces is rewritten as interfaces are attached. */
@@ -528,6 +536,18 @@ int sg_upgrade(const char *pin_path, char *err, size_t errlen)
 		ret = scanguard_bpf__load(skel);
 		if (ret)
 			snprintf(err, errlen, "cannot load the new program: %s", strerror(-ret));
+	}
+	/* Before the new program runs: an older build's allow-list has no hint. */
+	if (!ret) {
+		struct sg_maps m;
+
+		ret = sg_maps_from_skel(&m, skel);
+		if (!ret) {
+			ret = sg_allow_hint_fill(&m);
+			sg_maps_unmap(&m);
+		}
+		if (ret)
+			snprintf(err, errlen, "cannot fill the allow-list hint: %s", strerror(-ret));
 	}
 	for (int i = 0; !ret && i < n; i++) {
 		int old = bpf_prog_get_fd_by_id(links[i].prog_id), prog_fd;

@@ -514,6 +514,51 @@ static int unblock_one(const void *key, const struct sg_block *b, void *arg)
 	return 0;
 }
 
+static void hint_set(struct sg_allow_hint *h, __u32 first, __u32 n)
+{
+	for (__u32 bit = first; bit < first + n; bit++)
+		__atomic_fetch_or(&h->w[bit / 64], 1ULL << (bit % 64), __ATOMIC_SEQ_CST);
+}
+
+/* Sets the bits of every range the entry k may hold an address of. */
+static void hint_mark(struct sg_allow_hint *h, const struct sg_lpm_key *k)
+{
+	struct sg_addr a = k->addr, pre, v4 = { .w = { 0 } };
+	int len = (int)k->prefixlen, upto96 = len < 96 ? len : 96, len4, n;
+	const __u8 *b = (const __u8 *)&a;
+
+	sg_addr_mask(&a, len);
+	/* IPv6: the entry's /32, or every /32. */
+	if (len < 32)
+		hint_set(h, SG_ALLOW_HINT_BITS, SG_ALLOW_HINT_BITS);
+	else
+		hint_set(h, sg_allow_hint_v6(a.w[0]), 1);
+	/* IPv4: when the entry's prefix agrees with ::ffff:0:0/96, the /16s
+	 * its IPv4 part spans (all of them for a prefix of /96 or shorter). */
+	((__u8 *)&v4)[10] = ((__u8 *)&v4)[11] = 0xff;
+	pre = a;
+	sg_addr_mask(&pre, upto96);
+	sg_addr_mask(&v4, upto96);
+	if (memcmp(&pre, &v4, sizeof(pre)))
+		return;
+	len4 = len - upto96;
+	n = len4 >= 16 ? 1 : 1 << (16 - len4);
+	hint_set(h, ((__u32)b[12] << 8 | b[13]) & ~(__u32)(n - 1), n);
+}
+
+int sg_allow_hint_fill(const struct sg_maps *m)
+{
+	struct sg_lpm_key key, *prev = NULL;
+
+	if (!m->hint_mm)
+		return -EINVAL;
+	while (bpf_map_get_next_key(m->allow, prev, &key) == 0) {
+		hint_mark(m->hint_mm, &key);
+		prev = &key;
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
 int sg_allow_add(const struct sg_maps *m, const struct sg_cidr *c, uint32_t flags,
 		 size_t *unblocked, char *err, size_t errlen)
 {
@@ -531,10 +576,16 @@ int sg_allow_add(const struct sg_maps *m, const struct sg_cidr *c, uint32_t flag
 		snprintf(err, errlen, "cannot read the configuration: %s", strerror(-ret));
 		return ret;
 	}
+	if (!m->hint_mm) {
+		snprintf(err, errlen, "the allow-list hint is not mapped");
+		return -EINVAL;
+	}
 	/* An operator entry never downgrades an automatic one. */
 	is_new = bpf_map_lookup_elem(m->allow, &k, &old) != 0;
 	if (!is_new)
 		val.flags |= old.flags;
+	/* The hint first: the program may look the entry up from then on. */
+	hint_mark(m->hint_mm, &k);
 	if (bpf_map_update_elem(m->allow, &k, &val, BPF_ANY)) {
 		ret = -errno;
 		snprintf(err, errlen, "cannot add allow entry: %s",

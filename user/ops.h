@@ -47,6 +47,9 @@ struct sg_allow_entry {
 };
 
 /* Adds an allow entry and lifts blocks inside it; *unblocked says how many. */
+/* Sets the allow-list hint's bits (struct sg_allow_hint) for every entry
+ * of the allow-list: the loader calls it, for maps an older build left. */
+int sg_allow_hint_fill(const struct sg_maps *m);
 int sg_allow_add(const struct sg_maps *m, const struct sg_cidr *c, uint32_t flags,
 		 size_t *unblocked, char *err, size_t errlen);
 /* Operators cannot delete automatic entries (-EPERM) unless flags says so. */

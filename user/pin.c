@@ -160,8 +160,16 @@ static void maps_reset(struct sg_maps *m)
 {
 	m->config = m->state = m->stats = m->track = m->suspect = -1;
 	m->blocks = m->cidr_blocks = m->allow = m->allow_inside = m->ifaces = -1;
-	m->traps = m->exposed = -1;
+	m->traps = m->exposed = m->allow_hint = -1;
 	m->state_mm = NULL;
+	m->hint_mm = NULL;
+}
+
+static size_t hint_len(void)
+{
+	size_t page = sysconf(_SC_PAGESIZE);
+
+	return (sizeof(struct sg_allow_hint) + page - 1) / page * page;
 }
 
 int sg_maps_from_fds(struct sg_maps *m)
@@ -172,6 +180,14 @@ int sg_maps_from_fds(struct sg_maps *m)
 	if (mm == MAP_FAILED)
 		return -errno;
 	m->state_mm = mm;
+	mm = mmap(NULL, hint_len(), PROT_READ | PROT_WRITE, MAP_SHARED, m->allow_hint, 0);
+	if (mm == MAP_FAILED) {
+		int ret = -errno;
+
+		sg_maps_unmap(m);
+		return ret;
+	}
+	m->hint_mm = mm;
 	return 0;
 }
 
@@ -187,6 +203,7 @@ int sg_maps_open(const char *dir, struct sg_maps *m)
 		{ &m->cidr_blocks, SG_STR(SG_MAP_CIDR_BLOCKS) },
 		{ &m->allow, SG_STR(SG_MAP_ALLOW) },
 		{ &m->allow_inside, SG_STR(SG_MAP_ALLOW_INSIDE) },
+		{ &m->allow_hint, SG_STR(SG_MAP_ALLOW_HINT) },
 		{ &m->ifaces, SG_STR(SG_MAP_IFACES) },
 		{ &m->traps, SG_STR(SG_MAP_TRAPS) },
 		{ &m->exposed, SG_STR(SG_MAP_EXPOSED) },
@@ -212,14 +229,17 @@ void sg_maps_unmap(struct sg_maps *m)
 {
 	if (m->state_mm)
 		munmap(m->state_mm, sysconf(_SC_PAGESIZE));
+	if (m->hint_mm)
+		munmap(m->hint_mm, hint_len());
 	m->state_mm = NULL;
+	m->hint_mm = NULL;
 }
 
 void sg_maps_close(struct sg_maps *m)
 {
 	int *fds[] = { &m->config, &m->state, &m->stats, &m->track, &m->suspect,
 		       &m->blocks, &m->cidr_blocks, &m->allow, &m->allow_inside, &m->ifaces,
-		       &m->traps, &m->exposed };
+		       &m->traps, &m->exposed, &m->allow_hint };
 
 	sg_maps_unmap(m);
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)

@@ -13,8 +13,9 @@
 
 struct sg_maps {
 	int config, state, stats, track, suspect, blocks, cidr_blocks, allow, allow_inside, ifaces;
-	int traps, exposed;
+	int traps, exposed, allow_hint;
 	struct sg_state *state_mm;	/* mmap of sg_state for atomic updates */
+	struct sg_allow_hint *hint_mm;	/* mmap of sg_allow_hint, likewise */
 };
 
 /* Makes sure dir's parent is a bpffs (mounting one where that is safe) and
@@ -33,7 +34,7 @@ int sg_maps_open(const char *dir, struct sg_maps *m);
 /* Fills m from already-open map fds (the daemon's skeleton). */
 int sg_maps_from_fds(struct sg_maps *m);
 void sg_maps_close(struct sg_maps *m);
-/* Drops only the sg_state mapping (fds owned elsewhere). */
+/* Drops only the sg_state and sg_allow_hint mappings (fds owned elsewhere). */
 void sg_maps_unmap(struct sg_maps *m);
 
 #endif

@@ -54,6 +54,7 @@ int sg_maps_from_skel(struct sg_maps *m, const struct scanguard_bpf *skel)
 	m->cidr_blocks = bpf_map__fd(skel->maps.SG_MAP_CIDR_BLOCKS);
 	m->allow = bpf_map__fd(skel->maps.SG_MAP_ALLOW);
 	m->allow_inside = bpf_map__fd(skel->maps.SG_MAP_ALLOW_INSIDE);
+	m->allow_hint = bpf_map__fd(skel->maps.SG_MAP_ALLOW_HINT);
 	m->ifaces = bpf_map__fd(skel->maps.SG_MAP_IFACES);
 	m->traps = bpf_map__fd(skel->maps.SG_MAP_TRAPS);
 	m->exposed = bpf_map__fd(skel->maps.SG_MAP_EXPOSED);

@@ -47,11 +47,32 @@ check_eq "upgrade: both interfaces run the same program" "$(prog_id "$IF_H1")" "
 check "upgrade: the daemon kept running" kill -0 "$DAEMON_PID"
 check_eq "upgrade: upgrade event" "$(tail -1 "$LAB/upgrade.out" | jq -r '.event + " " + (.interfaces|tostring)')" "upgrade 2"
 
+# Pins an older build left have no allow-list hint (struct sg_allow_hint):
+# --upgrade and a restart each create it and fill it from the allow-list,
+# or the allow-list's entries would go unseen.
+hint_has() {	# an IPv4 address: is its /16's bit set in the pinned hint?
+	bpftool -j map dump pinned "$PIN/sg_allow_hint" | python3 -c '
+import json, sys
+a = [int(x) for x in sys.argv[1].split(".")]
+bit = a[0] << 8 | a[1]
+v = json.load(sys.stdin)[0]["value"]
+sys.exit(0 if int(v[bit // 8], 16) >> (bit % 8) & 1 else 1)' "$1"
+}
+check "upgrade: no allow-list entry in 198.19.0.0/16 yet" not hint_has 198.19.77.1
+ctl allow add 198.19.77.0/24 >/dev/null
+check "upgrade: allow add sets its hint bit" hint_has 198.19.77.1
+rm -f "$PIN/sg_allow_hint"
+"$SCANGUARDD" --upgrade --pin-path "$PIN" >>"$LAB/upgrade.out" 2>>"$LAB/upgrade.err"
+check "upgrade: a missing hint is pinned anew" test -e "$PIN/sg_allow_hint"
+check "upgrade: ... and filled from the allow-list" hint_has 198.19.77.1
+
 # And an upgrade by restart: the new daemon swaps its own program in.
 before_restart=$(prog_id "$IF_H0")
 daemon_stop TERM
+rm -f "$PIN/sg_allow_hint"
 daemon_start_persistent --threshold 15 --score-threshold 0 || { echo "FAIL upgrade: daemon restart"; exit 1; }
 check "upgrade: restart swapped the program too" test "$(prog_id "$IF_H0")" != "$before_restart"
+check "upgrade: the restart filled the hint it made anew" hint_has 198.19.77.1
 sleep 0.5
 
 touch "$LAB/stop"

@@ -559,6 +559,91 @@ static void test_allow_list(void)
 	fx_close(&f);
 }
 
+/* Whether the allow-list hint has the bit of addr (a single address). */
+static bool hint_has(struct fx *f, const char *addr)
+{
+	struct sg_cidr c;
+	char err[256];
+	__u32 bit;
+
+	if (!CHECK(!sg_cidr_parse(addr, &c, err, sizeof(err)), "%s", err))
+		return false;
+	bit = sg_allow_hint_bit(&c.addr);
+	return f->m.hint_mm->w[bit / 64] & (1ULL << (bit % 64));
+}
+
+/* One SYN from src to a closed port: 1 when it was counted as allowed. */
+static int allowed_probe(struct fx *f, const char *src, int port)
+{
+	uint64_t before = fx_stat(f, SG_STAT_PROBES_ALLOWED);
+	struct pkt_spec s = strchr(src, ':') ? fx_tcp(src, HOST6, port, SYN)
+					     : fx_tcp(src, HOST, port, SYN);
+
+	fx_run(f, &s);
+	return (int)(fx_stat(f, SG_STAT_PROBES_ALLOWED) - before);
+}
+
+/* The hint in front of the allow-list's trie (struct sg_allow_hint): every
+ * address an entry holds finds its bit set, whatever the entry's length;
+ * an address in no entry's range finds it clear, and its probe is weighed
+ * without the trie. */
+static void test_allow_hint(void)
+{
+	struct sg_config cfg = cfg_with(3, 60, 600);
+	static const struct {
+		const char *entry, *inside, *outside;
+	} cases[] = {
+		{ "198.18.7.9", "198.18.7.9", "198.19.7.9" },		/* /32 */
+		{ "198.18.0.0/15", "198.19.200.1", "198.20.0.1" },	/* two /16s */
+		{ "2001:db8:1::/48", "2001:db8:1:2::10", "3fff::1" },	/* inside a /32 */
+		{ "2001:c00::/22", "2001:db8:5::1", "198.18.3.3" },	/* every /32 */
+		{ "::ffff:0:0/96", "198.51.100.7", "2001:db8:9::1" },	/* all of IPv4 */
+		{ "::/0", "198.18.9.9", NULL },				/* everything */
+	};
+	struct sg_cidr c;
+	char err[256];
+	struct fx f;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		h_begin("allow-list hint: entry %s holds %s%s%s", cases[i].entry, cases[i].inside,
+			cases[i].outside ? ", not " : "", cases[i].outside ? cases[i].outside : "");
+		if (!open_or_fail(&f, &cfg))
+			return;
+		if (cases[i].outside)
+			CHECK(!hint_has(&f, cases[i].outside), "%s: bit set before any entry",
+			      cases[i].outside);
+		add_allow(&f, cases[i].entry);
+		CHECK(hint_has(&f, cases[i].inside), "%s: bit clear", cases[i].inside);
+		CHECK(allowed_probe(&f, cases[i].inside, 1) == 1, "%s not allowed", cases[i].inside);
+		if (cases[i].outside) {
+			CHECK(!hint_has(&f, cases[i].outside), "%s: bit set", cases[i].outside);
+			CHECK(allowed_probe(&f, cases[i].outside, 1) == 0, "%s allowed",
+			      cases[i].outside);
+		}
+		fx_close(&f);
+	}
+
+	/* Maps an older build left: an allow-list without hint bits hides its
+	 * entries until the loader fills the hint from the trie. */
+	h_begin("allow-list hint: filled from the trie for an older build's allow-list");
+	if (!open_or_fail(&f, &cfg))
+		return;
+	add_allow(&f, "198.18.0.0/24");
+	add_allow(&f, "2001:db8:1::/48");
+	memset(f.m.hint_mm, 0, sizeof(*f.m.hint_mm));
+	CHECK_EQ(allowed_probe(&f, SCANNER, 1), 0, "without its bit, the v4 entry is not seen");
+	CHECK_EQ(allowed_probe(&f, SCANNER6, 1), 0, "without its bit, the v6 entry is not seen");
+	CHECK_EQ(sg_allow_hint_fill(&f.m), 0, "fill");
+	CHECK_EQ(allowed_probe(&f, SCANNER, 2), 1, "v4 entry seen again");
+	CHECK_EQ(allowed_probe(&f, SCANNER6, 2), 1, "v6 entry seen again");
+	CHECK(!hint_has(&f, "198.19.0.1"), "fill sets no other bit");
+	if (CHECK(!sg_cidr_parse("198.18.0.0/24", &c, err, sizeof(err)), "%s", err))
+		CHECK(sg_allow_del(&f.m, &c, false, err, sizeof(err)) == 0, "allow del: %s", err);
+	CHECK(hint_has(&f, SCANNER), "a deleted entry's bit stays: bits are only set");
+	CHECK_EQ(allowed_probe(&f, SCANNER, 3), 0, "its addresses are not allowed");
+	fx_close(&f);
+}
+
 /* The fast path with blocks in place: an established segment with data
  * from a blocked source (exact or CIDR, either family) is still dropped,
  * and one from anyone else passes. */
@@ -1043,6 +1128,7 @@ int main(void)
 	test_block_expiry();
 	test_production_clock();
 	test_allow_list();
+	test_allow_hint();
 	test_manual_blocks();
 	test_blocked_frames();
 	test_allowed_inside_v6_blocks();
