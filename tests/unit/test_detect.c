@@ -503,6 +503,21 @@ static void test_distributed(void)
 	fx_close(&f);
 }
 
+/* Ten new sources of the /24 net ("198.18.12.") probe ten closed ports from
+ * first, and an eleventh source one more: with net-threshold 10, the
+ * network crosses at the eleventh target, which counts every one anew. */
+static void net_crosses(struct fx *f, const char *net, int host0, uint16_t first, const char *what)
+{
+	char src[32];
+
+	for (int i = 0; i <= 10; i++) {
+		snprintf(src, sizeof(src), "%s%d", net, host0 + i);
+		CHECK(run(f, fx_tcp(src, HOST, first + i, SYN)) == (i < 10 ? XDP_PASS : XDP_DROP),
+		      "%s: target %d %s", what, i + 1, i < 10 ? "dropped" : "passed");
+	}
+	CHECK(last_detector(f) == SG_DET_DISTRIBUTED, "%s: detector %d", what, last_detector(f));
+}
+
 /* Each CPU remembers the (network, target) pairs its network weighings
  * found seen (bpf/weigh.h); a remembered pair must not hide another
  * network's target, nor the same network's target in its next window. */
@@ -528,31 +543,10 @@ static void test_distributed_seen_pairs(void)
 	}
 	CHECK_EQ(n, 60, "every probe passes: ten targets are not over the threshold");
 	CHECK_EQ(fx_events(&f), 0, "no event yet");
-	/* Network B probes the same targets and one more. */
-	for (int i = 0; i < 10; i++) {
-		snprintf(src, sizeof(src), "198.18.12.%d", i + 1);
-		CHECK_EQ(run(&f, fx_tcp(src, HOST, 2001 + i, SYN)), XDP_PASS, "B: targets 1-10");
-	}
-	CHECK_EQ(run(&f, fx_tcp("198.18.12.99", HOST, 2011, SYN)), XDP_DROP,
-		 "B: its 11th target, though A probed the first ten");
-	CHECK_EQ(last_detector(&f), SG_DET_DISTRIBUTED, "B: detector");
-
+	net_crosses(&f, "198.18.12.", 1, 2001, "B, the ten targets A probed and one more");
 	f.now += cfg.window_ns + SEC_NS(1);
-	for (int i = 0; i < 10; i++) {
-		snprintf(src, sizeof(src), "198.18.11.%d", 100 + i);
-		CHECK_EQ(run(&f, fx_tcp(src, HOST, 2001 + i, SYN)), XDP_PASS,
-			 "A, next window: targets 1-10 again");
-	}
-	CHECK_EQ(run(&f, fx_tcp("198.18.11.199", HOST, 2011, SYN)), XDP_DROP,
-		 "A, next window: the 11th counts the first ten anew");
-	CHECK_EQ(last_detector(&f), SG_DET_DISTRIBUTED, "A: detector");
-	for (int i = 0; i < 10; i++) {
-		snprintf(src, sizeof(src), "198.18.13.%d", 100 + i);
-		CHECK_EQ(run(&f, fx_tcp(src, HOST, 3000 + i, SYN)), XDP_PASS,
-			 "C, next window: its old target and nine more");
-	}
-	CHECK_EQ(run(&f, fx_tcp("198.18.13.199", HOST, 3010, SYN)), XDP_DROP,
-		 "C, next window: the 11th counts its old target anew");
+	net_crosses(&f, "198.18.11.", 100, 2001, "A, next window: its ten targets again and one more");
+	net_crosses(&f, "198.18.13.", 100, 3000, "C, next window: its old target and ten more");
 	fx_close(&f);
 }
 
