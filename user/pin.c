@@ -215,7 +215,8 @@ int sg_maps_open(const char *dir, struct sg_maps *m)
 		ret = open_pinned(dir, tab[i].name);
 		if (ret < 0) {
 			sg_maps_close(m);
-			return ret;
+			/* Some maps, not all: another build's instance. */
+			return ret == -ENOENT && i ? -ESTALE : ret;
 		}
 		*tab[i].fd = ret;
 	}

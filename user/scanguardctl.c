@@ -126,6 +126,8 @@ static int open_instance(void)
 	if (ret == -ENOENT)
 		return fail(EX_NOINSTANCE, "no scanguard instance at %s (is scanguardd running?)",
 			    pin_path);
+	if (ret == -ESTALE)
+		return fail(EX_FAIL, "the instance at %s %s", pin_path, SG_MAPS_STALE);
 	/* EACCES: the pinned files are root's.  EPERM as root: the kernel
 	 * refuses bpf(2) itself without CAP_BPF (older kernels do, with
 	 * kernel.unprivileged_bpf_disabled set). */

@@ -581,6 +581,8 @@ int sg_cmd_top(const struct sg_tool_args *args, int argc, char **argv, char *err
 		if (ret == -ENOENT)
 			snprintf(err, errlen, "no scanguard instance at %s (is scanguardd running?)",
 				 args->pin_path);
+		else if (ret == -ESTALE)
+			snprintf(err, errlen, "the instance at %s %s", args->pin_path, SG_MAPS_STALE);
 		else
 			snprintf(err, errlen, "cannot open %s: %s", args->pin_path, strerror(-ret));
 		free(t);

@@ -62,6 +62,9 @@ check "upgrade: no allow-list entry in 198.19.0.0/16 yet" not hint_has 198.19.77
 ctl allow add 198.19.77.0/24 >/dev/null
 check "upgrade: allow add sets its hint bit" hint_has 198.19.77.1
 rm -f "$PIN/sg_allow_hint"
+out=$(ctl status 2>&1)
+check_eq "upgrade: scanguardctl on another build's pins: exit 1" "$?" 1
+check_eq "upgrade: ... and says to restart or upgrade" "$(grep -c -- 'run scanguardd --upgrade' <<<"$out")" 1
 "$SCANGUARDD" --upgrade --pin-path "$PIN" >>"$LAB/upgrade.out" 2>>"$LAB/upgrade.err"
 check "upgrade: a missing hint is pinned anew" test -e "$PIN/sg_allow_hint"
 check "upgrade: ... and filled from the allow-list" hint_has 198.19.77.1
