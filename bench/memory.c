@@ -39,8 +39,10 @@ static void record(struct bm_ctx *c, const char *config, struct bpf_map *map)
 	const char *ts;
 	int fd = bpf_map__fd(map);
 
-	if (c->nmem == (int)(sizeof(c->mem) / sizeof(c->mem[0])))
+	if (c->nmem == (int)(sizeof(c->mem) / sizeof(c->mem[0]))) {
+		pr_warn("memory: no room to record map %s (%s)", bpf_map__name(map), config);
 		return;
+	}
 	m = &c->mem[c->nmem++];
 	memset(m, 0, sizeof(*m));
 	snprintf(m->map, sizeof(m->map), "%s", bpf_map__name(map));

@@ -74,7 +74,7 @@ struct bm_ctx {
 	int nres;
 	struct bm_result scale[BM_MAX_RESULTS];
 	int nscale;
-	struct bm_map_mem mem[64];
+	struct bm_map_mem mem[256];	/* every map, in each memory configuration */
 	int nmem;
 	struct bm_struct_result structs[8];
 	int nstructs;
