@@ -158,6 +158,14 @@ struct sg_addr {
 	__u32 w[4];
 };
 
+/* True for an IPv4 address (mapped to ::ffff:a.b.c.d). */
+static inline __attribute__((always_inline)) int sg_addr_mapped(const struct sg_addr *a)
+{
+	const __u8 *b = (const __u8 *)a;
+
+	return !a->w[0] && !a->w[1] && !b[8] && !b[9] && b[10] == 0xff && b[11] == 0xff;
+}
+
 /* LPM trie key for the allow-list and CIDR blocks (prefixlen counts the
  * 128-bit mapped form: an IPv4 /24 is stored as /120). */
 struct sg_lpm_key {
@@ -398,13 +406,6 @@ struct sg_allow {
 struct sg_allow_hint {
 	__u64 w[2 * SG_ALLOW_HINT_BITS / 64];	/* IPv4 /16s, then IPv6 /32s */
 };
-
-static inline __attribute__((always_inline)) int sg_addr_mapped(const struct sg_addr *a)
-{
-	const __u8 *b = (const __u8 *)a;
-
-	return !a->w[0] && !a->w[1] && !b[8] && !b[9] && b[10] == 0xff && b[11] == 0xff;
-}
 
 /* The bit of an IPv6 address's first 32 bits (as stored), hashed. */
 static inline __attribute__((always_inline)) __u32 sg_allow_hint_v6(__u32 w0)

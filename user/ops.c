@@ -550,8 +550,6 @@ int sg_allow_hint_fill(const struct sg_maps *m)
 {
 	struct sg_lpm_key key, *prev = NULL;
 
-	if (!m->hint_mm)
-		return -EINVAL;
 	while (bpf_map_get_next_key(m->allow, prev, &key) == 0) {
 		hint_mark(m->hint_mm, &key);
 		prev = &key;
@@ -575,10 +573,6 @@ int sg_allow_add(const struct sg_maps *m, const struct sg_cidr *c, uint32_t flag
 	if (ret) {
 		snprintf(err, errlen, "cannot read the configuration: %s", strerror(-ret));
 		return ret;
-	}
-	if (!m->hint_mm) {
-		snprintf(err, errlen, "the allow-list hint is not mapped");
-		return -EINVAL;
 	}
 	/* An operator entry never downgrades an automatic one. */
 	is_new = bpf_map_lookup_elem(m->allow, &k, &old) != 0;
