@@ -98,8 +98,11 @@ in_cli ip route replace 198.18.0.0/24 via $HOST4B src 198.18.2.13
 probes0=$(stat_of probes)
 flows0=$(stat_of flows_recorded)
 answers=0
+# Each query from its own port, below the ephemeral range: a flow is keyed by
+# its ports, and dig's random ones collide about once in 60 runs.
 for i in $(seq 30); do
-	in_cli dig +short +tries=1 +time=2 @198.18.0.53 "seg$i.lab" A | grep -q 198.18.4.99 &&
+	in_cli dig +short +tries=1 +time=2 -b "198.18.2.13#$((20000 + i))" @198.18.0.53 \
+		"seg$i.lab" A | grep -q 198.18.4.99 &&
 		answers=$((answers + 1))
 done
 check_eq "segment dns: dig got every answer" "$answers" 30
@@ -108,8 +111,10 @@ for i in $(seq 5); do
 	in_cli timeout 10 ntpdig -t 2 198.18.0.53 >/dev/null 2>&1 && answers=$((answers + 1))
 done
 check_eq "segment ntp: ntpdig got every answer" "$answers" 5
+# ntpdig picks its ports at random from the ephemeral range: two of its five
+# queries may share one (a chance of about 1 in 3,000), never three.
 check_ge "segment dns and ntp: the inside recorded their flows" \
-	$(( $(stat_of flows_recorded) - flows0 )) 35
+	$(( $(stat_of flows_recorded) - flows0 )) 34
 check_eq "segment dns and ntp: no answer counted as a probe" "$(stat_of probes)" "$probes0"
 check_eq "segment dns and ntp: the server is not blocked" "$(block_of 198.18.0.53)" none
 # Control: the same server to ports the segment never used is a UDP scan.
