@@ -119,12 +119,40 @@ static __always_inline void sg_net_seen_put(struct sg_net_seen *e, const struct 
 	e->window_start = window_start;
 }
 
+/* Private to the program: the loader fills it from the network map before
+ * the program runs (struct sg_net_hint). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sg_net_hint);
+} SG_MAP_NET_HINT SEC(".maps");
+
+/* Whether the network map may hold the network of bit; NULL h: it may. */
+static __always_inline int sg_net_hinted(const struct sg_net_hint *h, __u32 bit)
+{
+	return !h || h->w[bit / 64 % (SG_NET_HINT_BITS / 64)] & (1ULL << (bit % 64));
+}
+
+/* Before an insert: from then on the network's probes look the map up. */
+static __always_inline void sg_net_hint_set(struct sg_net_hint *h, __u32 bit)
+{
+	__u64 *w, m = 1ULL << (bit % 64);
+
+	if (!h)
+		return;
+	w = &h->w[bit / 64 % (SG_NET_HINT_BITS / 64)];
+	if (!(*w & m))
+		__sync_fetch_and_or(w, m);
+}
+
 /* Distributed scans: the distinct-target count per source network. */
 __noinline int sg_weigh_net(const struct sg_pkt *p, const struct sg_probe *pr, __u64 now,
 			    __u32 ifindex)
 {
-	__u32 zero = 0, n = 0, fp, len;
+	__u32 zero = 0, n = 0, fp, len, bit;
 	struct sg_config *cfg = bpf_map_lookup_elem(&SG_MAP_CONFIG, &zero);
+	struct sg_net_hint *hint;
 	struct sg_admit_slot *slot;
 	struct sg_net_seen *seen;
 	struct sg_report *r;
@@ -138,7 +166,9 @@ __noinline int sg_weigh_net(const struct sg_pkt *p, const struct sg_probe *pr, _
 	seen = sg_net_seen_slot(&key, pr->target);
 	if (sg_net_seen_hit(seen, &key, pr->target, now, cfg->window_ns))
 		return 0;
-	nt = bpf_map_lookup_elem(&SG_MAP_NET_TRACK, &key);
+	hint = bpf_map_lookup_elem(&SG_MAP_NET_HINT, &zero);
+	bit = sg_net_hint_bit(&key);
+	nt = sg_net_hinted(hint, bit) ? bpf_map_lookup_elem(&SG_MAP_NET_TRACK, &key) : NULL;
 	if (!nt) {
 		/* A network's first probe waits in the admission array. */
 		slot = sg_admit_slot(&SG_MAP_ADMIT_NET, SG_ADMIT_NET_SLOTS, &key, &fp, &hit);
@@ -156,6 +186,7 @@ __noinline int sg_weigh_net(const struct sg_pkt *p, const struct sg_probe *pr, _
 			sg_net_seen_put(seen, &key, pr->target, now);
 			return 0;
 		}
+		sg_net_hint_set(hint, bit);
 		nt = slot ? sg_admit_promote(&SG_MAP_NET_TRACK, &key, slot, a == SG_ADMIT_STALE, now,
 					     &n)
 			  : sg_track_get(&SG_MAP_NET_TRACK, &key, now, cfg->window_ns, &n);

@@ -3,10 +3,10 @@
  * sg_admit.h - the admission slots: where the XDP program keeps the first
  * probe of a source (or source network) it does not track yet, and how a
  * key finds its slot; where a (network, target) pair is remembered seen;
- * and where a key's fingerprint goes in the
- * failed-before filter (bpf/slow.h).  Shared by the program (bpf/track.h,
- * bpf/weigh.h, bpf/slow.h) and userspace that reads a source's state
- * (scanguardctl replay, the tests).
+ * which networks the network map may hold; and where a key's fingerprint
+ * goes in the failed-before filter (bpf/slow.h).  Shared by the program
+ * (bpf/track.h, bpf/weigh.h, bpf/slow.h) and userspace that reads a
+ * source's state (scanguardctl replay, the loader, the tests).
  */
 #ifndef SG_ADMIT_H
 #define SG_ADMIT_H
@@ -64,6 +64,24 @@ static inline __attribute__((always_inline)) __u32
 sg_net_seen_index(const struct sg_addr *net, __u32 target)
 {
 	return ((sg_admit_mix(net) ^ target) * 0x2c1b3c6du) >> 16 & (SG_NET_SEEN_SLOTS - 1);
+}
+
+/* Which source networks the network map may hold an entry for: a bit per
+ * hashed network key, set before the program inserts one (bpf/weigh.h) and
+ * by the loader from the map (entries an earlier program made).  A network
+ * whose bit is clear has no entry, and its probes skip the map's lookup: a
+ * flood from random networks, each new, would pay it on every packet.
+ * Bits are never cleared, so the hint is a superset of the map; an evicted
+ * network's bit only costs the lookup it used to. */
+#define SG_NET_HINT_BITS	65536	/* power of two: 8 KiB */
+
+struct sg_net_hint {
+	__u64 w[SG_NET_HINT_BITS / 64];
+};
+
+static inline __attribute__((always_inline)) __u32 sg_net_hint_bit(const struct sg_addr *net)
+{
+	return (sg_admit_mix(net) * 0x7feb352du) >> 16 & (SG_NET_HINT_BITS - 1);
 }
 
 /* A key's place in the failed-before filter: the array element (a pair of

@@ -12,10 +12,12 @@
 #include <stdio.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "scanguard.skel.h"
 #include "log.h"
 #include "pin.h"
+#include "sg_admit.h"
 #include "skel.h"
 
 static bool have_kconfig(char *path, size_t len)
@@ -59,4 +61,28 @@ int sg_maps_from_skel(struct sg_maps *m, const struct scanguard_bpf *skel)
 	m->traps = bpf_map__fd(skel->maps.SG_MAP_TRAPS);
 	m->exposed = bpf_map__fd(skel->maps.SG_MAP_EXPOSED);
 	return sg_maps_from_fds(m);
+}
+
+int sg_net_hint_fill(const struct scanguard_bpf *skel)
+{
+	int hint = bpf_map__fd(skel->maps.SG_MAP_NET_HINT);
+	int nets = bpf_map__fd(skel->maps.SG_MAP_NET_TRACK);
+	/* A running program may evict the key the walk stands on, which
+	 * restarts it: bounded, so a flood cannot keep it going.  A network
+	 * missed only comes one target short (bpf/weigh.h). */
+	__u32 zero = 0, bit, steps = 2 * bpf_map__max_entries(skel->maps.SG_MAP_NET_TRACK);
+	struct sg_addr key, *prev = NULL;
+	struct sg_net_hint h;
+	int ret = 0;
+
+	if (bpf_map_lookup_elem(hint, &zero, &h))
+		return -errno;
+	while (steps-- && !(ret = bpf_map_get_next_key(nets, prev, &key))) {
+		bit = sg_net_hint_bit(&key);
+		h.w[bit / 64] |= 1ULL << (bit % 64);
+		prev = &key;
+	}
+	if (ret && errno != ENOENT)
+		return -errno;
+	return bpf_map_update_elem(hint, &zero, &h, BPF_ANY) ? -errno : 0;
 }

@@ -30,6 +30,8 @@
 #include "harness.h"
 #include "ops.h"
 #include "scanguard.skel.h"
+#include "skel.h"
+#include "sg_admit.h"
 #include "sg_parse.h"
 
 #define SCANNER  "198.18.0.2"
@@ -550,6 +552,82 @@ static void test_distributed_seen_pairs(void)
 	fx_close(&f);
 }
 
+/* A network's key ("198.18.11.0" for its /24), as the program makes it. */
+static struct sg_addr net_key(const char *net)
+{
+	struct sg_cidr c = {};
+	char err[64];
+
+	CHECK(!sg_cidr_parse(net, &c, err, sizeof(err)), "%s: %s", net, err);
+	return c.addr;
+}
+
+static bool net_hinted(struct fx *f, const char *net)
+{
+	struct sg_addr key = net_key(net);
+	__u32 zero = 0, bit = sg_net_hint_bit(&key);
+	struct sg_net_hint h;
+
+	if (!CHECK(!bpf_map_lookup_elem(bpf_map__fd(f->skel->maps.SG_MAP_NET_HINT), &zero, &h),
+		   "read the network hint"))
+		return false;
+	return h.w[bit / 64] & (1ULL << (bit % 64));
+}
+
+static void net_hint_clear(struct fx *f)
+{
+	struct sg_net_hint h = {};
+	__u32 zero = 0;
+
+	CHECK(!bpf_map_update_elem(bpf_map__fd(f->skel->maps.SG_MAP_NET_HINT), &zero, &h, BPF_ANY),
+	      "clear the network hint");
+}
+
+/* The network map entry's distinct-target count; 0 without an entry. */
+static __u32 net_count(struct fx *f, const char *net)
+{
+	struct sg_addr key = net_key(net);
+	struct sg_track t;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(f->skel->maps.SG_MAP_NET_TRACK), &key, &t))
+		return 0;
+	return t.count;
+}
+
+/* The network hint (struct sg_net_hint): an entry's bit is set when the
+ * program makes it, and by the loader for the entries an earlier program
+ * made; a network whose bit is clear is not looked up. */
+static void test_distributed_hint(void)
+{
+	struct sg_config cfg = cfg_scoring();
+	static const char *const a = "198.18.11.0", *const b = "198.18.12.0";
+	struct fx f;
+
+	cfg.net_threshold = 10;
+	h_begin("distributed: the network hint");
+	if (!open_or_fail(&f, &cfg))
+		return;
+	run(&f, fx_tcp("198.18.11.1", HOST, 2001, SYN));
+	CHECK(!net_hinted(&f, a), "a network in its admission slot has no bit");
+	run(&f, fx_tcp("198.18.11.2", HOST, 2002, SYN));
+	CHECK_EQ(net_count(&f, a), 2, "the second target makes the entry");
+	CHECK(net_hinted(&f, a), "the entry's bit is set");
+	/* As a program loaded after the entry was made, before the fill. */
+	net_hint_clear(&f);
+	run(&f, fx_tcp("198.18.11.3", HOST, 2003, SYN));
+	CHECK_EQ(net_count(&f, a), 2, "bit clear: the entry is not looked up");
+	run(&f, fx_tcp("198.18.11.4", HOST, 2004, SYN));
+	CHECK_EQ(net_count(&f, a), 3, "the next target finds the entry, one target short");
+	CHECK(net_hinted(&f, a), "and sets the bit");
+	net_hint_clear(&f);
+	CHECK_EQ(sg_net_hint_fill(f.skel), 0, "fill");
+	CHECK(net_hinted(&f, a), "the fill sets the bit of every entry");
+	CHECK(!net_hinted(&f, b), "and no other");
+	run(&f, fx_tcp("198.18.11.5", HOST, 2005, SYN));
+	CHECK_EQ(net_count(&f, a), 4, "after the fill the entry is found at once");
+	fx_close(&f);
+}
+
 /* ---- slow scans ------------------------------------------------------------------- */
 
 static void test_slow(void)
@@ -939,6 +1017,7 @@ int main(void)
 	test_segment();
 	test_distributed();
 	test_distributed_seen_pairs();
+	test_distributed_hint();
 	test_slow();
 	test_repeat_offenders();
 	test_traceroute();
