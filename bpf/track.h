@@ -139,6 +139,46 @@ static __always_inline struct sg_track *sg_track_get(void *track_map, const stru
 	return bpf_map_lookup_elem(track_map, key);
 }
 
+/* The tracking maps' hints (include/sg_admit.h): private to the program,
+ * built by the loader and the daemon. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sg_track_hint);
+} SG_MAP_TRACK_HINT SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sg_net_hint);
+} SG_MAP_NET_HINT SEC(".maps");
+
+/* Whether a tracking map may hold key (hint_map: its hint, of 2^order
+ * bits).  Recomputed where needed rather than kept: the call chain's
+ * stack is at the verifier's limit. */
+static __always_inline int sg_hinted(void *hint_map, __u32 order, const struct sg_addr *key)
+{
+	__u32 zero = 0, bit = sg_hint_bit(key, order);
+	__u64 *w = bpf_map_lookup_elem(hint_map, &zero);
+
+	return !w || w[bit / 64 & ((1u << order) / 64 - 1)] & (1ULL << (bit % 64));
+}
+
+/* Before an insert: from then on the key's probes look the map up. */
+static __always_inline void sg_hint_set(void *hint_map, __u32 order, const struct sg_addr *key)
+{
+	__u32 zero = 0, bit = sg_hint_bit(key, order);
+	__u64 *w = bpf_map_lookup_elem(hint_map, &zero), m = 1ULL << (bit % 64);
+
+	if (!w)
+		return;
+	w += bit / 64 & ((1u << order) / 64 - 1);
+	if (!(*w & m))
+		__sync_fetch_and_or(w, m);
+}
+
 /* ---- Admission: a source's (or network's) first probe -----------------------
  * Most sources that probe once never probe again: a spoofed flood is nothing
  * else.  Their first probe goes into a slot of a direct-mapped array (no

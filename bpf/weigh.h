@@ -119,40 +119,12 @@ static __always_inline void sg_net_seen_put(struct sg_net_seen *e, const struct 
 	e->window_start = window_start;
 }
 
-/* Private to the program: the loader fills it from the network map before
- * the program runs (struct sg_net_hint). */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct sg_net_hint);
-} SG_MAP_NET_HINT SEC(".maps");
-
-/* Whether the network map may hold the network of bit; NULL h: it may. */
-static __always_inline int sg_net_hinted(const struct sg_net_hint *h, __u32 bit)
-{
-	return !h || h->w[bit / 64 % (SG_NET_HINT_BITS / 64)] & (1ULL << (bit % 64));
-}
-
-/* Before an insert: from then on the network's probes look the map up. */
-static __always_inline void sg_net_hint_set(struct sg_net_hint *h, __u32 bit)
-{
-	__u64 *w, m = 1ULL << (bit % 64);
-
-	if (!h)
-		return;
-	w = &h->w[bit / 64 % (SG_NET_HINT_BITS / 64)];
-	if (!(*w & m))
-		__sync_fetch_and_or(w, m);
-}
-
 /* Distributed scans: the distinct-target count per source network. */
 __noinline int sg_weigh_net(const struct sg_pkt *p, const struct sg_probe *pr, __u64 now,
 			    __u32 ifindex)
 {
-	__u32 zero = 0, n = 0, fp, len, bit;
+	__u32 zero = 0, n = 0, fp, len;
 	struct sg_config *cfg = bpf_map_lookup_elem(&SG_MAP_CONFIG, &zero);
-	struct sg_net_hint *hint;
 	struct sg_admit_slot *slot;
 	struct sg_net_seen *seen;
 	struct sg_report *r;
@@ -166,9 +138,8 @@ __noinline int sg_weigh_net(const struct sg_pkt *p, const struct sg_probe *pr, _
 	seen = sg_net_seen_slot(&key, pr->target);
 	if (sg_net_seen_hit(seen, &key, pr->target, now, cfg->window_ns))
 		return 0;
-	hint = bpf_map_lookup_elem(&SG_MAP_NET_HINT, &zero);
-	bit = sg_net_hint_bit(&key);
-	nt = sg_net_hinted(hint, bit) ? bpf_map_lookup_elem(&SG_MAP_NET_TRACK, &key) : NULL;
+	nt = sg_hinted(&SG_MAP_NET_HINT, SG_NET_HINT_ORDER, &key) ?
+	     bpf_map_lookup_elem(&SG_MAP_NET_TRACK, &key) : NULL;
 	if (!nt) {
 		/* A network's first probe waits in the admission array. */
 		slot = sg_admit_slot(&SG_MAP_ADMIT_NET, SG_ADMIT_NET_SLOTS, &key, &fp, &hit);
@@ -186,7 +157,7 @@ __noinline int sg_weigh_net(const struct sg_pkt *p, const struct sg_probe *pr, _
 			sg_net_seen_put(seen, &key, pr->target, now);
 			return 0;
 		}
-		sg_net_hint_set(hint, bit);
+		sg_hint_set(&SG_MAP_NET_HINT, SG_NET_HINT_ORDER, &key);
 		nt = slot ? sg_admit_promote(&SG_MAP_NET_TRACK, &key, slot, a == SG_ADMIT_STALE, now,
 					     &n)
 			  : sg_track_get(&SG_MAP_NET_TRACK, &key, now, cfg->window_ns, &n);
@@ -231,9 +202,10 @@ static __always_inline void sg_first_contact(struct xdp_md *ctx, const struct sg
 	stats->c[pr->open ? SG_STAT_PROBES_OPEN : SG_STAT_PROBES_FAILED]++;
 }
 
-/* A source the LRU map does not track: its first probe is recorded in the
- * admission array; a second, different target (or a first probe that alone
- * crosses a threshold) gives it an entry.  Returns the entry to weigh the
+/* A source the LRU map does not track (or whose hint bit is clear): its
+ * first probe is recorded in the admission array; a second, different
+ * target (or a first probe that alone crosses a threshold) gives it an
+ * entry.  Returns the entry to weigh the
  * probe with, or NULL when there is nothing more to do. */
 static __always_inline struct sg_track *sg_admit(struct xdp_md *ctx, const struct sg_pkt *p,
 						 struct sg_probe *pr, const struct sg_addr *key,
@@ -285,6 +257,7 @@ static __always_inline struct sg_track *sg_admit(struct xdp_md *ctx, const struc
 		slot->fp = fp;	/* last: it makes the slot valid */
 		return NULL;
 	}
+	sg_hint_set(&SG_MAP_TRACK_HINT, SG_TRACK_HINT_ORDER, key);
 	t = slot && a != SG_ADMIT_NEW ?
 	    sg_admit_promote(&SG_MAP_TRACK, key, slot, a == SG_ADMIT_STALE, now, &inserted) :
 	    sg_track_get(&SG_MAP_TRACK, key, now, cfg->window_ns, &inserted);
@@ -328,7 +301,8 @@ __noinline int sg_weigh(struct xdp_md *ctx, const struct sg_pkt *p, struct sg_pr
 		return 1;
 	}
 
-	t = bpf_map_lookup_elem(&SG_MAP_TRACK, src_key);
+	t = sg_hinted(&SG_MAP_TRACK_HINT, SG_TRACK_HINT_ORDER, src_key) ?
+	    bpf_map_lookup_elem(&SG_MAP_TRACK, src_key) : NULL;
 	if (!t) {
 		t = sg_admit(ctx, p, pr, src_key, cfg, stats, now);
 		if (!t)

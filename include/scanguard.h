@@ -133,7 +133,8 @@ static inline __attribute__((always_inline)) __u64 sg_elapsed(__u64 now, __u64 s
 #define SG_MAP_TEST_CLOCK	sg_test_clock
 #define SG_MAP_NET_TRACK	sg_net_track
 #define SG_MAP_NET_SUSPECT	sg_net_suspect
-#define SG_MAP_NET_HINT		sg_net_hint	/* see struct sg_net_hint */
+#define SG_MAP_TRACK_HINT	sg_track_hint	/* include/sg_admit.h */
+#define SG_MAP_NET_HINT		sg_net_hint
 #define SG_MAP_SLOW		sg_slow
 #define SG_MAP_SLOW_FP		sg_slow_fp
 #define SG_MAP_OFFENDERS	sg_offenders

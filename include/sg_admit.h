@@ -3,7 +3,7 @@
  * sg_admit.h - the admission slots: where the XDP program keeps the first
  * probe of a source (or source network) it does not track yet, and how a
  * key finds its slot; where a (network, target) pair is remembered seen;
- * which networks the network map may hold; and where a key's fingerprint
+ * which keys the tracking maps may hold; and where a key's fingerprint
  * goes in the failed-before filter (bpf/slow.h).  Shared by the program
  * (bpf/track.h, bpf/weigh.h, bpf/slow.h) and userspace that reads a
  * source's state (scanguardctl replay, the loader, the tests).
@@ -66,22 +66,33 @@ sg_net_seen_index(const struct sg_addr *net, __u32 target)
 	return ((sg_admit_mix(net) ^ target) * 0x2c1b3c6du) >> 16 & (SG_NET_SEEN_SLOTS - 1);
 }
 
-/* Which source networks the network map may hold an entry for: a bit per
- * hashed network key, set before the program inserts one (bpf/weigh.h) and
- * by the loader from the map (entries an earlier program made).  A network
- * whose bit is clear has no entry, and its probes skip the map's lookup: a
- * flood from random networks, each new, would pay it on every packet.
- * Bits are never cleared, so the hint is a superset of the map; an evicted
- * network's bit only costs the lookup it used to. */
-#define SG_NET_HINT_BITS	65536	/* power of two: 8 KiB */
+/* Which keys a tracking map may hold: a bit per hashed key, one bitmap for
+ * the sources (sg_track) and one for the networks (sg_net_track), private
+ * to the program.  The program sets a key's bit before it inserts the
+ * key's entry (bpf/track.h); the loader builds both from the maps before
+ * the program runs, and the daemon rebuilds them every SG_HINT_REBUILD_NS,
+ * which clears the bits of entries evicted since.  A key whose bit is
+ * clear has no entry, and its probe skips the map's lookup: a flood of new
+ * sources would pay it on every packet.  An entry inserted while a rebuild
+ * runs may lose its bit: its key's next probe waits in an admission slot
+ * and the one after finds the entry (sg_admit_promote()), one target short. */
+#define SG_TRACK_HINT_ORDER	20	/* 2^20 bits: 128 KiB */
+#define SG_NET_HINT_ORDER	16	/* 8 KiB */
+#define SG_HINT_REBUILD_NS	(60 * SG_NSEC_PER_SEC)
 
-struct sg_net_hint {
-	__u64 w[SG_NET_HINT_BITS / 64];
+struct sg_track_hint {
+	__u64 w[(1u << SG_TRACK_HINT_ORDER) / 64];
 };
 
-static inline __attribute__((always_inline)) __u32 sg_net_hint_bit(const struct sg_addr *net)
+struct sg_net_hint {
+	__u64 w[(1u << SG_NET_HINT_ORDER) / 64];
+};
+
+/* A key's bit in a bitmap of 2^order bits. */
+static inline __attribute__((always_inline)) __u32 sg_hint_bit(const struct sg_addr *key,
+							       __u32 order)
 {
-	return (sg_admit_mix(net) * 0x7feb352du) >> 16 & (SG_NET_HINT_BITS - 1);
+	return (sg_admit_mix(key) * 0x7feb352du) >> (32 - order);
 }
 
 /* A key's place in the failed-before filter: the array element (a pair of

@@ -202,16 +202,16 @@ int sg_loader_open(struct sg_loader *l, const char *pin_path, bool persistent, c
 		snprintf(err, errlen, "cannot map sg_state: %s", strerror(-ret));
 		goto fail;
 	}
-	/* An allow-list an older build left has no hint yet, and the network
-	 * map's entries from before this load are not in this program's. */
+	/* An allow-list an older build left has no hint yet, and this
+	 * program's tracking hints know nothing of the maps it adopted. */
 	ret = sg_allow_hint_fill(&l->maps);
 	if (ret) {
 		snprintf(err, errlen, "cannot fill the allow-list hint: %s", strerror(-ret));
 		goto fail;
 	}
-	ret = sg_net_hint_fill(l->skel);
+	ret = sg_hints_build(l->skel);
 	if (ret) {
-		snprintf(err, errlen, "cannot fill the network hint: %s", strerror(-ret));
+		snprintf(err, errlen, "cannot build the tracking hints: %s", strerror(-ret));
 		goto fail;
 	}
 	/* sg_ifaces is rewritten as interfaces are attached. */
@@ -555,13 +555,12 @@ int sg_upgrade(const char *pin_path, char *err, size_t errlen)
 		if (ret)
 			snprintf(err, errlen, "cannot fill the allow-list hint: %s", strerror(-ret));
 	}
-	/* A network the running program inserts before the swap has no bit:
-	 * this one keeps its next target in an admission slot, and finds the
-	 * entry at the one after (sg_admit_promote()), one target short. */
+	/* An entry the running program inserts before the swap has no bit:
+	 * its key comes one target short (include/sg_admit.h). */
 	if (!ret) {
-		ret = sg_net_hint_fill(skel);
+		ret = sg_hints_build(skel);
 		if (ret)
-			snprintf(err, errlen, "cannot fill the network hint: %s", strerror(-ret));
+			snprintf(err, errlen, "cannot build the tracking hints: %s", strerror(-ret));
 	}
 	for (int i = 0; !ret && i < n; i++) {
 		int old = bpf_prog_get_fd_by_id(links[i].prog_id), prog_fd;

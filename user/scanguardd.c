@@ -33,6 +33,8 @@
 #include "metrics.h"
 #include "ops.h"
 #include "options.h"
+#include "sg_admit.h"
+#include "skel.h"
 #include "version.h"
 
 #define SWEEP_INTERVAL_NS	(1 * SG_NSEC_PER_SEC)
@@ -670,7 +672,7 @@ static void on_signal(int sig)
 static int run(struct daemon *d)
 {
 	uint64_t next_sweep = 0, next_hostaddr = sg_now_ns() + HOSTADDR_INTERVAL_NS;
-	uint64_t next_links = 0;
+	uint64_t next_links = 0, next_hints = sg_now_ns() + SG_HINT_REBUILD_NS;
 	int ret;
 
 	ret = sg_events_open(&d->ev, d->l.events_fd, &d->evlog);
@@ -697,6 +699,14 @@ static int run(struct daemon *d)
 		if (now >= next_sweep) {
 			sg_block_sweep(&d->l.maps, now);
 			next_sweep = now + SWEEP_INTERVAL_NS;
+		}
+		/* The loader built them; evicted entries' bits go. */
+		if (now >= next_hints) {
+			int err = sg_hints_build(d->l.skel);
+
+			if (err)
+				pr_warn("cannot rebuild the tracking hints: %s", strerror(-err));
+			next_hints = now + SG_HINT_REBUILD_NS;
 		}
 		if (now >= next_hostaddr) {
 			sg_hostaddr_sync(&d->l.maps);

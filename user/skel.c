@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -63,26 +64,37 @@ int sg_maps_from_skel(struct sg_maps *m, const struct scanguard_bpf *skel)
 	return sg_maps_from_fds(m);
 }
 
-int sg_net_hint_fill(const struct scanguard_bpf *skel)
+/* Builds a hint of 2^order bits from the keys map holds now, so the bits
+ * of entries evicted since the last build go.  A running program may evict
+ * the key the walk stands on, which restarts it: bounded, so a flood
+ * cannot keep it going (a key missed comes one target short). */
+static int hint_build(const struct bpf_map *hint_map, const struct bpf_map *map, __u32 order)
 {
-	int hint = bpf_map__fd(skel->maps.SG_MAP_NET_HINT);
-	int nets = bpf_map__fd(skel->maps.SG_MAP_NET_TRACK);
-	/* A running program may evict the key the walk stands on, which
-	 * restarts it: bounded, so a flood cannot keep it going.  A network
-	 * missed only comes one target short (bpf/weigh.h). */
-	__u32 zero = 0, bit, steps = 2 * bpf_map__max_entries(skel->maps.SG_MAP_NET_TRACK);
+	__u32 zero = 0, bit, steps = 2 * bpf_map__max_entries(map);
 	struct sg_addr key, *prev = NULL;
-	struct sg_net_hint h;
+	__u64 *w = calloc((1u << order) / 64, sizeof(*w));
 	int ret = 0;
 
-	if (bpf_map_lookup_elem(hint, &zero, &h))
-		return -errno;
-	while (steps-- && !(ret = bpf_map_get_next_key(nets, prev, &key))) {
-		bit = sg_net_hint_bit(&key);
-		h.w[bit / 64] |= 1ULL << (bit % 64);
+	if (!w)
+		return -ENOMEM;
+	while (steps-- && !(ret = bpf_map_get_next_key(bpf_map__fd(map), prev, &key))) {
+		bit = sg_hint_bit(&key, order);
+		w[bit / 64] |= 1ULL << (bit % 64);
 		prev = &key;
 	}
 	if (ret && errno != ENOENT)
-		return -errno;
-	return bpf_map_update_elem(hint, &zero, &h, BPF_ANY) ? -errno : 0;
+		ret = -errno;
+	else
+		ret = bpf_map_update_elem(bpf_map__fd(hint_map), &zero, w, BPF_ANY) ? -errno : 0;
+	free(w);
+	return ret;
+}
+
+int sg_hints_build(const struct scanguard_bpf *skel)
+{
+	int ret = hint_build(skel->maps.SG_MAP_TRACK_HINT, skel->maps.SG_MAP_TRACK,
+			     SG_TRACK_HINT_ORDER);
+
+	return ret ? ret : hint_build(skel->maps.SG_MAP_NET_HINT, skel->maps.SG_MAP_NET_TRACK,
+				      SG_NET_HINT_ORDER);
 }

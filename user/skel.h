@@ -20,9 +20,9 @@ struct scanguard_bpf *sg_skel_open(bool warn);
  * sg_state.  Returns 0 or -errno. */
 int sg_maps_from_skel(struct sg_maps *m, const struct scanguard_bpf *skel);
 
-/* Sets the network hint's bit (struct sg_net_hint) of every network the
- * network map holds: entries an earlier program made, which this one's
- * private hint has not seen.  Before the program runs.  Returns 0 or -errno. */
-int sg_net_hint_fill(const struct scanguard_bpf *skel);
+/* Builds the tracking maps' hints (include/sg_admit.h) from the keys the
+ * maps hold: before the program runs, and every SG_HINT_REBUILD_NS while
+ * it does.  Returns 0 or -errno. */
+int sg_hints_build(const struct scanguard_bpf *skel);
 
 #endif

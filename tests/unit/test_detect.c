@@ -552,80 +552,115 @@ static void test_distributed_seen_pairs(void)
 	fx_close(&f);
 }
 
-/* A network's key ("198.18.11.0" for its /24), as the program makes it. */
-static struct sg_addr net_key(const char *net)
+/* A source's or network's key ("198.18.11.0" for a /24), as the program
+ * makes it. */
+static struct sg_addr key_of(const char *addr)
 {
 	struct sg_cidr c = {};
 	char err[64];
 
-	CHECK(!sg_cidr_parse(net, &c, err, sizeof(err)), "%s: %s", net, err);
+	CHECK(!sg_cidr_parse(addr, &c, err, sizeof(err)), "%s: %s", addr, err);
 	return c.addr;
 }
 
-static bool net_hinted(struct fx *f, const char *net)
-{
-	struct sg_addr key = net_key(net);
-	__u32 zero = 0, bit = sg_net_hint_bit(&key);
-	struct sg_net_hint h;
+static __u64 hint_words[(1u << SG_TRACK_HINT_ORDER) / 64];	/* the larger hint */
 
-	if (!CHECK(!bpf_map_lookup_elem(bpf_map__fd(f->skel->maps.SG_MAP_NET_HINT), &zero, &h),
-		   "read the network hint"))
+static bool hinted(const struct bpf_map *hint, __u32 order, const char *addr)
+{
+	struct sg_addr key = key_of(addr);
+	__u32 zero = 0, bit = sg_hint_bit(&key, order);
+
+	if (!CHECK(!bpf_map_lookup_elem(bpf_map__fd(hint), &zero, hint_words), "read the hint"))
 		return false;
-	return h.w[bit / 64] & (1ULL << (bit % 64));
+	return hint_words[bit / 64] & (1ULL << (bit % 64));
 }
 
-static void net_hint_clear(struct fx *f)
+static void hint_clear(const struct bpf_map *hint)
 {
-	struct sg_net_hint h = {};
 	__u32 zero = 0;
 
-	CHECK(!bpf_map_update_elem(bpf_map__fd(f->skel->maps.SG_MAP_NET_HINT), &zero, &h, BPF_ANY),
-	      "clear the network hint");
+	memset(hint_words, 0, sizeof(hint_words));
+	CHECK(!bpf_map_update_elem(bpf_map__fd(hint), &zero, hint_words, BPF_ANY), "clear the hint");
 }
 
-/* The network map entry's distinct-target count; 0 without an entry. */
-static __u32 net_count(struct fx *f, const char *net)
+/* An entry's distinct-target count; 0 without an entry. */
+static __u32 entry_count(const struct bpf_map *map, const char *addr)
 {
-	struct sg_addr key = net_key(net);
+	struct sg_addr key = key_of(addr);
 	struct sg_track t;
 
-	if (bpf_map_lookup_elem(bpf_map__fd(f->skel->maps.SG_MAP_NET_TRACK), &key, &t))
+	if (bpf_map_lookup_elem(bpf_map__fd(map), &key, &t))
 		return 0;
 	return t.count;
 }
 
-/* The network hint (struct sg_net_hint): an entry's bit is set when the
- * program makes it, and by the loader for the entries an earlier program
- * made; a network whose bit is clear is not looked up. */
-static void test_distributed_hint(void)
+/* Probe i of key: a network's from its host i (one probe each, so no source
+ * gets an entry), a source's from itself; each to a closed port of its own. */
+static void hint_probe(struct fx *f, const char *key, bool net, int i)
+{
+	char src[32];
+
+	snprintf(src, sizeof(src), "%.*s%d", (int)(strrchr(key, '.') + 1 - key), key, i);
+	run(f, fx_tcp(net ? src : key, HOST, 2000 + i, SYN));
+}
+
+/* The tracking maps' hints (include/sg_admit.h): a key's bit is set when
+ * the program makes its entry; a key whose bit is clear is not looked up;
+ * a build sets the bits of the entries the map holds, and only those. */
+static void test_hints(void)
 {
 	struct sg_config cfg = cfg_scoring();
-	static const char *const a = "198.18.11.0", *const b = "198.18.12.0";
+	const struct {
+		const char *what, *a, *b;
+		bool net;
+	} cases[] = {
+		{ "sources", "198.18.21.1", "198.18.22.1", false },
+		{ "networks", "198.18.11.0", "198.18.12.0", true },
+	};
 	struct fx f;
 
+	/* No threshold in reach of a few probes but the network's. */
+	cfg.score_threshold = cfg.threshold = 100;
+	cfg.slow_threshold = 0;
 	cfg.net_threshold = 10;
-	h_begin("distributed: the network hint");
-	if (!open_or_fail(&f, &cfg))
-		return;
-	run(&f, fx_tcp("198.18.11.1", HOST, 2001, SYN));
-	CHECK(!net_hinted(&f, a), "a network in its admission slot has no bit");
-	run(&f, fx_tcp("198.18.11.2", HOST, 2002, SYN));
-	CHECK_EQ(net_count(&f, a), 2, "the second target makes the entry");
-	CHECK(net_hinted(&f, a), "the entry's bit is set");
-	/* As a program loaded after the entry was made, before the fill. */
-	net_hint_clear(&f);
-	run(&f, fx_tcp("198.18.11.3", HOST, 2003, SYN));
-	CHECK_EQ(net_count(&f, a), 2, "bit clear: the entry is not looked up");
-	run(&f, fx_tcp("198.18.11.4", HOST, 2004, SYN));
-	CHECK_EQ(net_count(&f, a), 3, "the next target finds the entry, one target short");
-	CHECK(net_hinted(&f, a), "and sets the bit");
-	net_hint_clear(&f);
-	CHECK_EQ(sg_net_hint_fill(f.skel), 0, "fill");
-	CHECK(net_hinted(&f, a), "the fill sets the bit of every entry");
-	CHECK(!net_hinted(&f, b), "and no other");
-	run(&f, fx_tcp("198.18.11.5", HOST, 2005, SYN));
-	CHECK_EQ(net_count(&f, a), 4, "after the fill the entry is found at once");
-	fx_close(&f);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *a = cases[i].a, *b = cases[i].b;
+		bool net = cases[i].net;
+		const struct bpf_map *hint, *map;
+		__u32 order;
+		struct sg_addr kb;
+
+		h_begin("tracking hints: %s", cases[i].what);
+		if (!open_or_fail(&f, &cfg))
+			return;
+		hint = net ? f.skel->maps.SG_MAP_NET_HINT : f.skel->maps.SG_MAP_TRACK_HINT;
+		map = net ? f.skel->maps.SG_MAP_NET_TRACK : f.skel->maps.SG_MAP_TRACK;
+		order = net ? SG_NET_HINT_ORDER : SG_TRACK_HINT_ORDER;
+		hint_probe(&f, a, net, 1);
+		CHECK(!hinted(hint, order, a), "a key in its admission slot has no bit");
+		hint_probe(&f, a, net, 2);
+		CHECK_EQ(entry_count(map, a), 2, "the second target makes the entry");
+		CHECK(hinted(hint, order, a), "the entry's bit is set");
+		hint_probe(&f, b, net, 1);
+		hint_probe(&f, b, net, 2);
+		CHECK(hinted(hint, order, b), "another entry's bit is set");
+		kb = key_of(b);
+		CHECK(!bpf_map_delete_elem(bpf_map__fd(map), &kb), "evict b");
+		/* As a build that ran while a's entry went in. */
+		hint_clear(hint);
+		hint_probe(&f, a, net, 3);
+		CHECK_EQ(entry_count(map, a), 2, "bit clear: the entry is not looked up");
+		hint_probe(&f, a, net, 4);
+		CHECK_EQ(entry_count(map, a), 3, "the next target finds the entry, one target short");
+		CHECK(hinted(hint, order, a), "and sets the bit");
+		CHECK(!hinted(hint, order, b), "b's bit is still clear");
+		CHECK_EQ(sg_hints_build(f.skel), 0, "build");
+		CHECK(hinted(hint, order, a), "a build sets the bit of every entry");
+		CHECK(!hinted(hint, order, b), "and of no evicted one");
+		hint_probe(&f, a, net, 5);
+		CHECK_EQ(entry_count(map, a), 4, "after a build the entry is found at once");
+		fx_close(&f);
+	}
 }
 
 /* ---- slow scans ------------------------------------------------------------------- */
@@ -1017,7 +1052,7 @@ int main(void)
 	test_segment();
 	test_distributed();
 	test_distributed_seen_pairs();
-	test_distributed_hint();
+	test_hints();
 	test_slow();
 	test_repeat_offenders();
 	test_traceroute();
