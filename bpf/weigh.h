@@ -205,8 +205,8 @@ static __always_inline void sg_first_contact(struct xdp_md *ctx, const struct sg
 /* A source the LRU map does not track (or whose hint bit is clear): its
  * first probe is recorded in the admission array; a second, different
  * target (or a first probe that alone crosses a threshold) gives it an
- * entry.  Returns the entry to weigh the
- * probe with, or NULL when there is nothing more to do. */
+ * entry.  Returns the entry to weigh the probe with, or NULL when there is
+ * nothing more to do. */
 static __always_inline struct sg_track *sg_admit(struct xdp_md *ctx, const struct sg_pkt *p,
 						 struct sg_probe *pr, const struct sg_addr *key,
 						 const struct sg_config *cfg, struct sg_stats *stats,
