@@ -243,6 +243,8 @@ jq -s --argjson pps $FLOOD_PPS --argjson phase_s $PHASE_S --argjson rounds "$ROU
 		goodput_mbit_s: ([$all | runs($c; "stream")[] | .result.mbit_s // 0] | median),
 		rr_p50_us: ([$all | runs($c; "rr")[] | .result.p50_us // empty] | median),
 		rr_p99_us: ([$all | runs($c; "rr")[] | .result.p99_us // empty] | median),
+		connect_ms_max: ([$all | (runs($c; "stream") + runs($c; "rr"))[] |
+			.result.connect_ms // empty] | max),
 		rr_transactions_per_s: ([$all | runs($c; "rr")[] |
 			(.result.transactions // 0) / (.result.seconds // 1)] | median),
 		flood_pps_sent: ([$all[] | select(.config == $c and .phase != "absorb" and .flood.pps)
@@ -271,4 +273,4 @@ jq -s --argjson pps $FLOOD_PPS --argjson phase_s $PHASE_S --argjson rounds "$ROU
 		  }}) | from_entries),
 		runs: $all
 	}' "$LAB/runs.jsonl" >"$OUT.tmp" && mv "$OUT.tmp" "$OUT" || { log "cannot summarise"; exit 1; }
-jq -r '.configs | to_entries[] | "live: \(.key): goodput \(.value.goodput_mbit_s) Mbit/s, rr p50 \(.value.rr_p50_us) us p99 \(.value.rr_p99_us) us, flood \(.value.flood_pps_sent) pps (dropped by the filter: \(.value.filter_dropped)), one CPU absorbs \(.value.flood_pps_absorbed_one_cpu) pps"' "$OUT" >&2
+jq -r '.configs | to_entries[] | "live: \(.key): goodput \(.value.goodput_mbit_s) Mbit/s, rr p50 \(.value.rr_p50_us) us p99 \(.value.rr_p99_us) us, slowest connect \(.value.connect_ms_max) ms, flood \(.value.flood_pps_sent) pps (dropped by the filter: \(.value.filter_dropped)), one CPU absorbs \(.value.flood_pps_absorbed_one_cpu) pps"' "$OUT" >&2

@@ -3,9 +3,12 @@
  * peer.c - sg-peer: the benign client and server of the benchmark's live
  * test.  `server` accepts connections for a bounded time; `stream` measures
  * goodput (bytes the server received, over the time until it said so), `rr`
- * measures latency (64-byte request/response round trips).  Every socket
- * has timeouts, so a flood that starves it ends the run, not the machine.
- * Prints one JSON line.
+ * measures latency (64-byte request/response round trips).  Both time their
+ * phase from the connection's establishment and report the connect time
+ * apart: under a flood the handshake can lose a SYN and wait a second for
+ * its retransmission, which would otherwise eat a short phase whole.  Every
+ * socket has timeouts, so a flood that starves it ends the run, not the
+ * machine.  Prints one JSON line.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -178,7 +181,7 @@ static int dial(const char *addr, const char *port, char mode)
 static int stream(const char *addr, const char *port, double seconds)
 {
 	static char buf[1 << 16];
-	double t0 = now_s(), t;
+	double t0 = now_s(), t, connect_ms;
 	uint64_t sent = 0, got = 0;
 	int fd = dial(addr, port, 'S');
 
@@ -186,6 +189,8 @@ static int stream(const char *addr, const char *port, double seconds)
 		printf("{\"mode\":\"stream\",\"error\":\"connect failed\"}\n");
 		return 1;
 	}
+	connect_ms = (now_s() - t0) * 1e3;
+	t0 = now_s();
 	while (now_s() - t0 < seconds) {
 		ssize_t r = write(fd, buf, sizeof(buf));
 
@@ -198,8 +203,9 @@ static int stream(const char *addr, const char *port, double seconds)
 		got = 0;	/* the server's count never came: report nothing delivered */
 	t = now_s() - t0;
 	close(fd);
-	printf("{\"mode\":\"stream\",\"bytes\":%lu,\"sent\":%lu,\"seconds\":%.3f,\"mbit_s\":%.1f}\n",
-	       (unsigned long)got, (unsigned long)sent, t, got * 8 / t / 1e6);
+	printf("{\"mode\":\"stream\",\"connect_ms\":%.1f,\"bytes\":%lu,\"sent\":%lu,"
+	       "\"seconds\":%.3f,\"mbit_s\":%.1f}\n",
+	       connect_ms, (unsigned long)got, (unsigned long)sent, t, got * 8 / t / 1e6);
 	return got ? 0 : 1;
 }
 
@@ -212,15 +218,20 @@ static int cmp_d(const void *a, const void *b)
 
 static int rr(const char *addr, const char *port, double seconds)
 {
-	double *rtt = malloc(MAX_SAMPLES * sizeof(*rtt)), t0 = now_s(), sum = 0;
+	double *rtt = malloc(MAX_SAMPLES * sizeof(*rtt)), t0 = now_s(), sum = 0, connect_ms;
 	char msg[RR_SIZE] = { 'x' };
 	int fd = dial(addr, port, 'R');
 	long n = 0, failed = 0;
 
 	if (fd < 0 || !rtt) {
-		printf("{\"mode\":\"rr\",\"error\":\"connect failed\"}\n");
+		printf("{\"mode\":\"rr\",\"error\":\"%s\"}\n", rtt ? "connect failed" : "no memory");
+		if (fd >= 0)
+			close(fd);
+		free(rtt);
 		return 1;
 	}
+	connect_ms = (now_s() - t0) * 1e3;
+	t0 = now_s();
 	while (now_s() - t0 < seconds && n < MAX_SAMPLES) {
 		double t = now_s();
 
@@ -235,11 +246,12 @@ static int rr(const char *addr, const char *port, double seconds)
 	qsort(rtt, n, sizeof(*rtt), cmp_d);
 	if (!n) {
 		printf("{\"mode\":\"rr\",\"error\":\"no round trip completed\"}\n");
+		free(rtt);
 		return 1;
 	}
-	printf("{\"mode\":\"rr\",\"transactions\":%ld,\"seconds\":%.3f,\"mean_us\":%.1f,"
-	       "\"p50_us\":%.1f,\"p90_us\":%.1f,\"p99_us\":%.1f,\"stalled\":%s}\n",
-	       n, now_s() - t0, sum / n, rtt[n / 2], rtt[n * 9 / 10], rtt[n * 99 / 100],
+	printf("{\"mode\":\"rr\",\"connect_ms\":%.1f,\"transactions\":%ld,\"seconds\":%.3f,"
+	       "\"mean_us\":%.1f,\"p50_us\":%.1f,\"p90_us\":%.1f,\"p99_us\":%.1f,\"stalled\":%s}\n",
+	       connect_ms, n, now_s() - t0, sum / n, rtt[n / 2], rtt[n * 9 / 10], rtt[n * 99 / 100],
 	       failed ? "true" : "false");
 	free(rtt);
 	return 0;
