@@ -139,8 +139,9 @@ static __always_inline struct sg_track *sg_track_get(void *track_map, const stru
 	return bpf_map_lookup_elem(track_map, key);
 }
 
-/* The tracking maps' hints (include/sg_admit.h): private to the program,
- * built by the loader and the daemon. */
+/* The tracking maps' hints (include/sg_admit.h), built by the loader and
+ * the daemon.  Pinned with the instance, so the daemon's rebuilds reach
+ * whichever program runs, also one swapped in by --upgrade. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
@@ -155,27 +156,34 @@ struct {
 	__type(value, struct sg_net_hint);
 } SG_MAP_NET_HINT SEC(".maps");
 
-/* Whether a tracking map may hold key (hint_map: its hint, of 2^order
- * bits).  Recomputed where needed rather than kept: the call chain's
- * stack is at the verifier's limit. */
-static __always_inline int sg_hinted(void *hint_map, __u32 order, const struct sg_addr *key)
+/* The word of hint_map's bitmap (2^order bits) that holds key's bit, and
+ * in *mask the bit; NULL if the map cannot be read.  Recomputed where
+ * needed rather than kept: the call chain's stack is at the verifier's
+ * limit. */
+static __always_inline __u64 *sg_hint_word(void *hint_map, __u32 order,
+					   const struct sg_addr *key, __u64 *mask)
 {
 	__u32 zero = 0, bit = sg_hint_bit(key, order);
 	__u64 *w = bpf_map_lookup_elem(hint_map, &zero);
 
-	return !w || w[bit / 64 & ((1u << order) / 64 - 1)] & (1ULL << (bit % 64));
+	*mask = 1ULL << (bit % 64);
+	return w ? w + (bit / 64 & ((1u << order) / 64 - 1)) : NULL;
+}
+
+/* Whether a tracking map may hold key (hint_map: its hint). */
+static __always_inline int sg_hinted(void *hint_map, __u32 order, const struct sg_addr *key)
+{
+	__u64 m, *w = sg_hint_word(hint_map, order, key, &m);
+
+	return !w || *w & m;
 }
 
 /* Before an insert: from then on the key's probes look the map up. */
 static __always_inline void sg_hint_set(void *hint_map, __u32 order, const struct sg_addr *key)
 {
-	__u32 zero = 0, bit = sg_hint_bit(key, order);
-	__u64 *w = bpf_map_lookup_elem(hint_map, &zero), m = 1ULL << (bit % 64);
+	__u64 m, *w = sg_hint_word(hint_map, order, key, &m);
 
-	if (!w)
-		return;
-	w += bit / 64 & ((1u << order) / 64 - 1);
-	if (!(*w & m))
+	if (w && !(*w & m))
 		__sync_fetch_and_or(w, m);
 }
 

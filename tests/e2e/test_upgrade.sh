@@ -45,6 +45,19 @@ check_eq "upgrade: each swapped in a new program (ids: $ids)" \
 	"$(tr ' ' '\n' <<<"$ids" | sort -u | wc -l)" 11
 check_eq "upgrade: both interfaces run the same program" "$(prog_id "$IF_H1")" "$(prog_id "$IF_H0")"
 check "upgrade: the daemon kept running" kill -0 "$DAEMON_PID"
+# The daemon rebuilds the tracking hints through its own program's maps: the
+# swapped-in program must read the same ones, the instance's pins.
+uses_pinned_hints() {	# prog id
+	local m want
+	for m in sg_track_hint sg_net_hint; do
+		want=$(bpftool -j map show pinned "$PIN/$m" | jq -e .id) || return 1
+		bpftool -j prog show id "$1" | jq -e --argjson w "$want" '.map_ids | index($w)' \
+			>/dev/null || return 1
+	done
+}
+check "upgrade: the daemon's program reads the pinned tracking hints" \
+	uses_pinned_hints "${ids%% *}"
+check "upgrade: ... and so does the program swapped in last" uses_pinned_hints "$(prog_id "$IF_H0")"
 check_eq "upgrade: upgrade event" "$(tail -1 "$LAB/upgrade.out" | jq -r '.event + " " + (.interfaces|tostring)')" "upgrade 2"
 
 # Pins an older build left have no allow-list hint (struct sg_allow_hint):
