@@ -33,7 +33,7 @@ LDLIBS     := -lbpf -lelf -lz
 DAEMON_LIBS := -lmicrohttpd -lconfig
 
 COMMON_SRCS := user/log.c user/addr.c user/json.c user/pin.c user/cfgkeys.c \
-	       user/ops.c user/fmt.c user/links.c user/skel.c
+	       user/ops.c user/fmt.c user/links.c user/skel.c user/table.c
 DAEMON_SRCS := user/scanguardd.c user/loader.c user/events.c user/hostaddr.c \
 	       user/options.c user/conffile.c user/evlog.c user/metrics.c
 CTL_SRCS    := user/scanguardctl.c user/ctl_replay.c user/replay.c user/replay_report.c \

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "ops.h"
 #include "scenarios.h"
+#include "table.h"
 #include "scanguard.skel.h"
 
 static uint64_t fdinfo_memlock(int fd)
@@ -50,7 +51,9 @@ static void record(struct bm_ctx *c, const char *config, struct bpf_map *map)
 	snprintf(m->type, sizeof(m->type), "%s", ts ? ts : "?");
 	snprintf(m->config, sizeof(m->config), "%s", config);
 	m->max_entries = bpf_map__max_entries(map);
-	if (t == BPF_MAP_TYPE_HASH || t == BPF_MAP_TYPE_LRU_HASH || t == BPF_MAP_TYPE_LPM_TRIE ||
+	if (t == BPF_MAP_TYPE_ARRAY && bpf_map__value_size(map) == sizeof(struct sg_track_entry))
+		m->entries = sg_table_count_fd(fd);	/* a tracking table: entries in use */
+	else if (t == BPF_MAP_TYPE_HASH || t == BPF_MAP_TYPE_LRU_HASH || t == BPF_MAP_TYPE_LPM_TRIE ||
 	    t == BPF_MAP_TYPE_PERCPU_HASH || t == BPF_MAP_TYPE_LRU_PERCPU_HASH)
 		m->entries = sg_map_count(fd, bpf_map__key_size(map));
 	else if (t == BPF_MAP_TYPE_RINGBUF)
@@ -107,7 +110,7 @@ static int fill(struct sg_subject *s)
 
 int bm_run_memory(struct bm_ctx *c)
 {
-	uint32_t entries = (1000000 + c->o.insert_repeat + 4096) * c->ncpus;
+	uint32_t entries = 1000000 + c->o.insert_repeat + 4096;
 	struct sg_subject s;
 	uint64_t track, suspect;
 	int ret;
@@ -120,13 +123,12 @@ int bm_run_memory(struct bm_ctx *c)
 	suspect = memlock_of(s.skel->maps.SG_MAP_SUSPECT);
 	c->bytes_per_source = (double)track / s.track_entries;
 	c->bytes_per_source_total = (double)(track + suspect) / s.track_entries;
-	/* Tracked sources come from probes on this CPU, as many as its share
-	 * of a per-CPU LRU holds, each probing until tracked. */
+	/* Tracked sources come from probes, each probing until tracked:
+	 * twice as many as the table has entries, to fill nearly every set. */
 	{
 		struct bench_vary v = { .mode = BENCH_VARY_MIX, .bits = 32 };
 
-		ret = bm_probe_chunked(c, &s, 6, &v, s.track_entries / c->ncpus + 1024,
-				       bm_tracked_targets());
+		ret = bm_probe_chunked(c, &s, 6, &v, 2 * s.track_entries, bm_tracked_targets());
 	}
 	if (!ret)
 		ret = fill(&s);

@@ -15,6 +15,7 @@
 #include "ops.h"
 #include "sg_parse.h"
 #include "scenarios.h"
+#include "table.h"
 #include "scanguard.skel.h"
 
 static int prog_fd(struct bm_ctx *c, struct sg_subject *s, enum bm_prog p)
@@ -38,7 +39,7 @@ static struct bm_result *new_result(struct bm_ctx *c, bool scaling)
 
 static void note_state(struct bm_result *r, struct sg_subject *s)
 {
-	r->tracked = sg_map_count(s->m.track, sizeof(struct sg_addr));
+	r->tracked = sg_table_count_fd(s->m.track);
 	r->blocks = sg_map_count(s->m.blocks, sizeof(struct sg_addr));
 	r->allow = sg_map_count(s->m.allow, sizeof(struct sg_lpm_key));
 	r->track_entries = s->track_entries;
@@ -170,15 +171,6 @@ static void set_name(struct bm_result *r, int scenario, int family, const char *
 	r->what = what;
 }
 
-static uint32_t flood_capacity(struct bm_ctx *c, struct sg_subject *s)
-{
-	/* Per-CPU LRU lists split max_entries evenly across possible CPUs; a
-	 * flood arriving on one CPU evicts once that CPU's share is used. */
-	if (bpf_map__map_flags(s->skel->maps.SG_MAP_TRACK) & BPF_F_NO_COMMON_LRU)
-		return s->track_entries / c->ncpus;
-	return s->track_entries;
-}
-
 /* ---- main table ------------------------------------------------------------ */
 
 static int scenarios_1(struct bm_ctx *c)
@@ -261,7 +253,9 @@ static int scenarios_4_5(struct bm_ctx *c, int fam, long tracked, bool cycle, bo
 			 const char *series, int reps)
 {
 	uint32_t track_base = fam == 4 ? BM_TRACK4 : BM_TRACK6;
-	uint32_t need = (tracked + c->o.insert_repeat + 4096) * c->ncpus, entries = 0;
+	/* Four entries a source: a set-associative table holds all but
+	 * 0.4 % of them then (a full set replaces its oldest). */
+	uint32_t need = (tracked + c->o.insert_repeat + 4096) * SG_TRACK_WAYS, entries = 0;
 	struct bm_result *r;
 	struct sg_subject s;
 	struct bm_frame f;
@@ -371,26 +365,31 @@ static int scenario_6(struct bm_ctx *c, int fam)
 	ret = sg_subject_open(&s, 0);
 	if (ret)
 		return ret;
-	cap = flood_capacity(c, &s);
-	/* Fill this CPU's share of the map with the flood's own first keys,
-	 * each probing as many closed ports as a tracked source does (a design
-	 * may track a source only from its second probe); the timed rounds
-	 * continue the sequence, so every key is new. */
-	ret = bm_probe_chunked(c, &s, fam, &plan.v, cap + cap / 4, bm_tracked_targets());
+	cap = s.track_entries;
+	/* Fill the table with the flood's own first keys, each probing as
+	 * many closed ports as a tracked source does (a design may track a
+	 * source only from its second probe): three a way, so that every set
+	 * is full; the timed rounds continue the sequence, so every key is
+	 * new. */
+	ret = bm_probe_chunked(c, &s, fam, &plan.v, 3 * cap, bm_tracked_targets());
 	if (ret)
 		goto out;
-	plan.v.start = cap + cap / 4;
+	plan.v.start = 3 * cap;
 	note_state(r, &s);
 	ret = bm_frame_tcp(&f, fam, NULL, BM_PORT_PROBE, SG_TCP_SYN, 0);
 	if (!ret)
 		ret = measure_harness(c, &s, &f, fam, &plan, c->o.reps, r);
 	if (ret)
 		goto out;
-	/* Still full after every round: each new source evicted an old one. */
-	n = sg_map_count(s.m.track, sizeof(struct sg_addr));
-	/* LRU lists keep a few free nodes per CPU in reserve: a full map may
-	 * hold slightly fewer than max_entries. */
-	if (n < (long)cap - (long)cap / 100 || n > (long)cap) {
+	/* Still full after every round: each new source replaced an old one.
+	 * Only the sources whose admission slot survived to their second
+	 * probe enter, and a set they hit less than four times keeps a free
+	 * way: three quarters of the ways (or of the flood's addresses, when
+	 * fewer) taken is a full table here. */
+	n = sg_table_count_fd(s.m.track);
+	if (plan.v.bits < 32 && cap > 1u << plan.v.bits)
+		cap = 1u << plan.v.bits;	/* the flood's addresses: 198.18.0.0/15 */
+	if (n < (long)cap * 3 / 4 || n > (long)s.track_entries) {
 		pr_warn("flood: %ld sources tracked, want about %u", n, cap);
 		ret = -EIO;
 	}

@@ -18,6 +18,7 @@
 #include "pkt.h"
 #include "sg_parse.h"
 #include "scenarios.h"
+#include "table.h"
 
 #define BM_DST4 "198.18.0.1"
 #define BM_DST6 "2001:db8::1"
@@ -168,7 +169,7 @@ int bm_make_tracked(struct bm_ctx *c, struct sg_subject *s, int family, uint32_t
 		    uint32_t n)
 {
 	struct bench_vary v = { .mode = BENCH_VARY_STRIDE, .base = base, .mul = 1, .n = n };
-	long before = sg_map_count(s->m.track, sizeof(struct sg_addr)), now;
+	long before = sg_table_count_fd(s->m.track), now;
 	int ret;
 
 	ret = bm_probe_chunked(c, s, family, &v, n, bm_tracked_targets());
@@ -176,7 +177,7 @@ int bm_make_tracked(struct bm_ctx *c, struct sg_subject *s, int family, uint32_t
 		return ret;
 	/* All of them, or all but a few a design lost to collisions; the
 	 * results record how many were tracked. */
-	now = sg_map_count(s->m.track, sizeof(struct sg_addr));
+	now = sg_table_count_fd(s->m.track);
 	if (now > before + n || now < before + n - n / 100) {
 		pr_warn("tracking %u IPv%d sources: %ld tracked, want %ld (map of %u entries)", n,
 			family, now - before, (long)n, s->track_entries);

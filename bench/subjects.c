@@ -51,9 +51,26 @@ int sg_subject_open(struct sg_subject *s, uint32_t track_entries)
 	if (!s->skel)
 		return -errno;
 	if (track_entries) {
+		/* The table's sets: a power of two, and the program told. */
+		while (track_entries & (track_entries - 1))
+			track_entries += track_entries & -track_entries;
 		ret = bpf_map__set_max_entries(s->skel->maps.SG_MAP_TRACK, track_entries);
 		if (ret)
 			goto fail;
+		s->skel->rodata->sg_track_log2 = __builtin_ctz(track_entries / SG_TRACK_WAYS);
+		/* Sized for that many sources, as a deployment would be: the
+		 * tables a tracked source may also take grow with it. */
+		if (track_entries > SG_MAX_SOURCES) {
+			uint32_t f = track_entries / SG_MAX_SOURCES;
+
+			ret = bpf_map__set_max_entries(s->skel->maps.SG_MAP_SUSPECT,
+						       SG_MAX_SUSPECTS * f);
+			if (!ret)
+				ret = bpf_map__set_max_entries(s->skel->maps.SG_MAP_SLOW,
+							       SG_MAX_SLOW * f);
+			if (ret)
+				goto fail;
+		}
 	}
 	ret = scanguard_bpf__load(s->skel);
 	if (ret)
@@ -63,7 +80,10 @@ int sg_subject_open(struct sg_subject *s, uint32_t track_entries)
 	ret = sg_maps_from_skel(&s->m, s->skel);
 	if (ret)
 		goto fail;
-	/* What scanguardd's setup() does before it attaches. */
+	/* What scanguardd's setup() does before it attaches: a secret for
+	 * the tracking tables (user/loader.c), the configuration, the host's
+	 * own addresses. */
+	s->m.state_mm->track_seed = 0x9e3779b9u ^ (__u32)getpid();
 	ret = sg_config_write(&s->m, sg_subject_config());
 	if (ret)
 		goto fail;

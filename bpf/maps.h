@@ -33,17 +33,22 @@ struct {
 	__type(value, struct sg_stats);
 } SG_MAP_STATS SEC(".maps");
 
-/* Tier-1 tracking: LRU, because forgetting an idle source is acceptable.
- * One common LRU list: only sources with a second target insert (one-probe
- * sources stop in the admission array), so inserts are rare enough to share
- * a list, and a flood arriving on one CPU can use the whole map rather than
- * 1/ncpus of it as with per-CPU lists (bench/README.md). */
+/* Tier-1 tracking: a set-associative table (scanguard.h), where a full
+ * set replaces its least recently used entry, because forgetting an idle
+ * source is acceptable.  Only sources with a second target enter (one-probe
+ * sources stop in the admission array), so a flood of spoofed one-probe
+ * sources pushes nobody out.  Mmapable: userspace reads it whole. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, SG_MAX_SOURCES);
-	__type(key, struct sg_addr);
-	__type(value, struct sg_track);
+	__type(key, __u32);
+	__type(value, struct sg_track_entry);
 } SG_MAP_TRACK SEC(".maps");
+
+/* Its number of sets, as log2: the benchmark sizes the table at 1 M
+ * sources and sets this to match before load. */
+const volatile __u32 sg_track_log2 = __builtin_ctz(SG_MAX_SOURCES / SG_TRACK_WAYS);
 
 /* Tier-2 tracking, only for sources with more targets than fit inline: a
  * flood of one-probe sources never reaches it, so it cannot flush it. */
@@ -111,11 +116,14 @@ struct {
 
 /* Distributed scans: the same two tiers, keyed by source network. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, SG_MAX_NETS);
-	__type(key, struct sg_addr);
-	__type(value, struct sg_track);
+	__type(key, __u32);
+	__type(value, struct sg_track_entry);
 } SG_MAP_NET_TRACK SEC(".maps");
+
+#define SG_NET_TRACK_LOG2	__builtin_ctz(SG_MAX_NETS / SG_TRACK_WAYS)
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

@@ -113,10 +113,10 @@ __noinline int sg_report(struct sg_report *r)
 
 	if (action == SG_ACT_BLOCKED || action == SG_ACT_MONITORED) {
 		if (r->net) {
-			bpf_map_delete_elem(&SG_MAP_NET_TRACK, &r->key);
+			sg_table_forget(&r->key, 1, r->now);
 			bpf_map_delete_elem(&SG_MAP_NET_SUSPECT, &r->key);
 		} else {
-			if (bpf_map_delete_elem(&SG_MAP_TRACK, &r->key) == 0)
+			if (sg_table_forget(&r->key, 0, r->now) == 0)
 				stats->c[SG_STAT_TRACK_DELETES]++;
 			bpf_map_delete_elem(&SG_MAP_SUSPECT, &r->key);
 			bpf_map_delete_elem(&SG_MAP_SLOW, &r->key);

@@ -116,27 +116,215 @@ static __always_inline struct sg_suspect *sg_suspect_get(void *suspect_map,
 	return 0;
 }
 
-/* The source's entry for the current window: created, or restarted when
- * its window is over.  Whether the last window saw a failure carries over,
- * so slow scanners, one probe per window, are still noticed. */
-static __always_inline struct sg_track *sg_track_get(void *track_map, const struct sg_addr *key,
+/* ---- The tier-1 tables ------------------------------------------------------
+ * Set associative (scanguard.h).  Finding and claiming are global functions:
+ * the verifier checks each once, not at every caller, and the callers take
+ * an index back (a global function returns scalars), then look it up. */
+
+#define SG_TABLE_NEW	(1 << 30)	/* sg_table_claim(): this call inserted the key */
+
+static __always_inline int sg_addr_eq(const struct sg_addr *a, const struct sg_addr *b)
+{
+	return a->w[0] == b->w[0] && a->w[1] == b->w[1] && a->w[2] == b->w[2] &&
+	       a->w[3] == b->w[3];
+}
+
+static __always_inline struct sg_track_entry *sg_table_entry(int net, __u32 idx)
+{
+	return net ? bpf_map_lookup_elem(&SG_MAP_NET_TRACK, &idx)
+		   : bpf_map_lookup_elem(&SG_MAP_TRACK, &idx);
+}
+
+/* The first entry of key's set, or -1 when the seed cannot be read. */
+static __always_inline int sg_table_base(const struct sg_addr *key, int net)
+{
+	__u32 zero = 0;
+	struct sg_state *st = bpf_map_lookup_elem(&SG_MAP_STATE, &zero);
+
+	if (!st)
+		return -1;
+	return sg_track_base(key, st->track_seed, net ? SG_NET_TRACK_LOG2 : sg_track_log2);
+}
+
+/* Marks an entry used now; written only when the tick changed. */
+static __always_inline void sg_table_touch(struct sg_track_entry *e, __u64 now)
+{
+	__u32 tick = now >> SG_TRACK_TICK_SHIFT;
+
+	if (e->last != tick)
+		e->last = tick;
+}
+
+/* The index of key's entry in a tier-1 table (net: the networks'), marked
+ * used now, or -1. */
+static __always_inline int sg_table_scan(const struct sg_addr *key, int net, __u64 now)
+{
+	struct sg_track_entry *e;
+	int base;
+
+	if (!key)
+		return -1;
+	base = sg_table_base(key, net);
+	if (base < 0)
+		return -1;
+	SG_UNROLL
+	for (int i = 0; i < SG_TRACK_WAYS; i++) {
+		e = sg_table_entry(net, base + i);
+		if (e && (e->gen & 1) && sg_addr_eq(&e->key, key)) {
+			sg_table_touch(e, now);
+			return base + i;
+		}
+	}
+	return -1;
+}
+
+/* The same, called: verified once for the callers on the packet path. */
+__noinline int sg_table_find(const struct sg_addr *key, int net, __u64 now)
+{
+	return sg_table_scan(key, net, now);
+}
+
+/* Key's entry, inserting it when absent: into a free way of its set, else
+ * in place of the way used longest ago.  Returns the index, with
+ * SG_TABLE_NEW when this call inserted it (its window starting now, all
+ * else zero), or -1 when a racing CPU claimed the way first: that probe
+ * is then weighed without an entry, one target short. */
+__noinline int sg_table_claim(const struct sg_addr *key, int net, __u64 now)
+{
+	__u32 tick = now >> SG_TRACK_TICK_SHIFT, gen = 0, age, oldest = 0;
+	struct sg_track_entry *e;
+	int base, victim = -1;
+
+	if (!key)
+		return -1;
+	base = sg_table_base(key, net);
+	if (base < 0)
+		return -1;
+	SG_UNROLL
+	for (int i = 0; i < SG_TRACK_WAYS; i++) {
+		e = sg_table_entry(net, base + i);
+		if (!e)
+			continue;
+		if (!(e->gen & 1)) {
+			if (victim < 0 || oldest != ~0u) {
+				victim = base + i;
+				gen = e->gen;
+				oldest = ~0u;	/* a free way beats any used one */
+			}
+			continue;
+		}
+		if (sg_addr_eq(&e->key, key)) {
+			sg_table_touch(e, now);
+			return base + i;
+		}
+		age = tick - e->last;
+		if (victim < 0 || age > oldest) {
+			victim = base + i;
+			gen = e->gen;
+			oldest = age;
+		}
+	}
+	if (victim < 0)
+		return -1;
+	e = sg_table_entry(net, victim);
+	if (!e)
+		return -1;
+	/* Odd from even (free) or odd (replaced): a racing claimer's
+	 * compare-and-swap fails, and it weighs its probe without one. */
+	if (__sync_val_compare_and_swap(&e->gen, gen, gen + 1 + (gen & 1)) != gen)
+		return -1;
+	e->key = *key;
+	e->t.window_start = now;
+	e->t.count = 0;
+	e->t.bits = 0;
+	e->t.score = 0;
+	e->t.hosts = 0;
+	SG_UNROLL
+	for (int i = 0; i < SG_INLINE_SLOTS; i++)
+		e->t.slot[i] = 0;
+	e->last = tick;
+	return victim | SG_TABLE_NEW;
+}
+
+/* Removes key's entry (a blocked source's evidence is spent).  Returns 0,
+ * or -1 when the table did not hold it. */
+static __always_inline int sg_table_forget(const struct sg_addr *key, int net, __u64 now)
+{
+	/* Inline: the report's call chain has no stack left for a frame. */
+	int idx = sg_table_scan(key, net, now);
+	struct sg_track_entry *e;
+	__u32 gen;
+
+	if (idx < 0)
+		return -1;
+	e = sg_table_entry(net, idx);
+	if (!e)
+		return -1;
+	gen = e->gen;
+	if (!(gen & 1) || __sync_val_compare_and_swap(&e->gen, gen, gen + 1) != gen)
+		return -1;
+	__builtin_memset(&e->key, 0, sizeof(e->key));
+	return 0;
+}
+
+/* Key's tracking entry, or NULL. */
+static __always_inline struct sg_track *sg_table_get(const struct sg_addr *key, int net,
+						     __u64 now)
+{
+	int idx = sg_table_find(key, net, now);
+	struct sg_track_entry *e = idx < 0 ? NULL : sg_table_entry(net, idx);
+
+	return e ? &e->t : NULL;
+}
+
+/* Whether t, an entry found for key, still holds key: a set that filled
+ * since may have given its way to another key.  Checked before a probe is
+ * dropped or a detection reported, so another source's count never blocks
+ * this one. */
+static __always_inline int sg_track_holds(struct sg_track *t, const struct sg_addr *key)
+{
+	struct sg_track_entry *e = (void *)t - __builtin_offsetof(struct sg_track_entry, t);
+
+	return (SG_READ_ONCE(e->gen) & 1) && sg_addr_eq(&e->key, key);
+}
+
+/* Starts a new window in an entry whose window is over.  What carries over
+ * is whether the last window saw a failure, so slow scanners, one probe per
+ * window, are still noticed.  Of racing CPUs one restarts it; a probe the
+ * others add meanwhile may be lost. */
+static __always_inline void sg_track_restart(struct sg_track *t, __u64 now)
+{
+	__u64 start = SG_READ_ONCE(t->window_start);
+
+	if (__sync_val_compare_and_swap(&t->window_start, start, now) != start)
+		return;
+	t->bits &= SG_TRACK_HAD_FAILURE;
+	t->count = 0;
+	t->score = 0;
+	t->hosts = 0;
+	SG_UNROLL
+	for (int i = 0; i < SG_INLINE_SLOTS; i++)
+		t->slot[i] = 0;
+}
+
+/* Key's entry for the current window: created, or restarted when its
+ * window is over.  *inserted is set when this call created it. */
+static __always_inline struct sg_track *sg_track_get(const struct sg_addr *key, int net,
 						     __u64 now, __u64 window_ns, __u32 *inserted)
 {
-	struct sg_track *t = bpf_map_lookup_elem(track_map, key);
-	struct sg_track fresh = { .window_start = now };
+	int idx = sg_table_claim(key, net, now);
+	struct sg_track_entry *e;
 
-	if (t && sg_elapsed(now, t->window_start) < window_ns)
-		return t;
-	/* Two separate updates: clang may otherwise fold "updated && !t"
-	 * into arithmetic on the map pointer, which the verifier refuses. */
-	if (t) {
-		fresh.bits = t->bits & SG_TRACK_HAD_FAILURE;
-		bpf_map_update_elem(track_map, key, &fresh, BPF_ANY);
-	} else if (bpf_map_update_elem(track_map, key, &fresh, BPF_NOEXIST) == 0) {
-		/* On a race for a new source the loser uses the winner's. */
+	if (idx < 0)
+		return NULL;
+	e = sg_table_entry(net, idx & ~SG_TABLE_NEW);
+	if (!e)
+		return NULL;
+	if (idx & SG_TABLE_NEW)
 		*inserted = 1;
-	}
-	return bpf_map_lookup_elem(track_map, key);
+	else if (sg_elapsed(now, e->t.window_start) >= window_ns)
+		sg_track_restart(&e->t, now);
+	return &e->t;
 }
 
 /* The tracking maps' hints (include/sg_admit.h), built by the loader and
@@ -191,9 +379,9 @@ static __always_inline void sg_hint_set(void *hint_map, __u32 order, const struc
  * Most sources that probe once never probe again: a spoofed flood is nothing
  * else.  Their first probe goes into a slot of a direct-mapped array (no
  * lock, no allocation, no eviction), and only a second, different target
- * gives them an entry in the LRU map, with the first probe's evidence
- * carried over.  So a flood of one-probe sources neither pays the LRU's
- * insert nor evicts the sources the LRU tracks.  A slot lost to another
+ * gives them an entry in the tier-1 table, with the first probe's evidence
+ * carried over.  So a flood of one-probe sources neither pays the insert
+ * nor pushes out the sources the table tracks.  A slot lost to another
  * key before the second probe costs that source one probe of evidence. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -282,35 +470,44 @@ static __always_inline int sg_admit_check(const struct sg_admit_slot *slot, int 
 	return slot->target == target ? SG_ADMIT_REPEAT : SG_ADMIT_PROMOTE;
 }
 
-/* Creates the LRU entry of an admitted key from its recorded first probe
- * (or, for a stale slot, only its failure, as sg_track_get carries it). */
-static __always_inline struct sg_track *sg_admit_promote(void *track_map, const struct sg_addr *key,
+/* Creates the tracking entry of an admitted key from its recorded first
+ * probe (or, for a stale slot, only its failure, as a new window carries
+ * it).  A key a racing CPU inserted first keeps the winner's entry. */
+static __always_inline struct sg_track *sg_admit_promote(const struct sg_addr *key, int net,
 							 struct sg_admit_slot *slot, int stale,
 							 __u64 now, __u32 *inserted)
 {
-	struct sg_track fresh = { .window_start = now };
+	int idx = sg_table_claim(key, net, now);
+	struct sg_track_entry *e;
+	struct sg_track *t;
 
-	if (slot->failed)
-		fresh.bits = SG_TRACK_HAD_FAILURE;
-	if (!stale) {
-		fresh.window_start = slot->seen;
-		fresh.count = slot->counted;
-		fresh.score = slot->score;
-		fresh.bits |= slot->kinds;
-		/* A first success that took a step off used one credit. */
-		if (slot->score < 0)
-			fresh.bits |= SG_TRACK_CREDIT_ONE;
-		fresh.slot[0] = slot->target;
-		if (slot->counted && slot->host) {
-			fresh.slot[1] = slot->host;
-			fresh.hosts = 1;
-		}
-	}
 	slot->fp = 0;
-	/* On a race for a new key the loser uses the winner's entry. */
-	if (bpf_map_update_elem(track_map, key, &fresh, BPF_NOEXIST) == 0)
-		*inserted = 1;
-	return bpf_map_lookup_elem(track_map, key);
+	if (idx < 0)
+		return NULL;
+	e = sg_table_entry(net, idx & ~SG_TABLE_NEW);
+	if (!e)
+		return NULL;
+	t = &e->t;
+	if (!(idx & SG_TABLE_NEW))
+		return t;
+	*inserted = 1;
+	if (slot->failed)
+		t->bits = SG_TRACK_HAD_FAILURE;
+	if (stale)
+		return t;
+	t->window_start = slot->seen;
+	t->count = slot->counted;
+	t->score = slot->score;
+	t->bits |= slot->kinds;
+	/* A first success that took a step off used one credit. */
+	if (slot->score < 0)
+		t->bits |= SG_TRACK_CREDIT_ONE;
+	t->slot[0] = slot->target;
+	if (slot->counted && slot->host) {
+		t->slot[1] = slot->host;
+		t->hosts = 1;
+	}
+	return t;
 }
 
 /* Adds a target to the set; returns SG_ADD_NEW or SG_ADD_SEEN, or -1 when

@@ -139,7 +139,7 @@ __noinline int sg_weigh_net(const struct sg_pkt *p, const struct sg_probe *pr, _
 	if (sg_net_seen_hit(seen, &key, pr->target, now, cfg->window_ns))
 		return 0;
 	nt = sg_hinted(&SG_MAP_NET_HINT, SG_NET_HINT_ORDER, &key) ?
-	     bpf_map_lookup_elem(&SG_MAP_NET_TRACK, &key) : NULL;
+	     sg_table_get(&key, 1, now) : NULL;
 	if (!nt) {
 		/* A network's first probe waits in the admission array. */
 		slot = sg_admit_slot(&SG_MAP_ADMIT_NET, SG_ADMIT_NET_SLOTS, &key, &fp, &hit);
@@ -158,11 +158,10 @@ __noinline int sg_weigh_net(const struct sg_pkt *p, const struct sg_probe *pr, _
 			return 0;
 		}
 		sg_hint_set(&SG_MAP_NET_HINT, SG_NET_HINT_ORDER, &key);
-		nt = slot ? sg_admit_promote(&SG_MAP_NET_TRACK, &key, slot, a == SG_ADMIT_STALE, now,
-					     &n)
-			  : sg_track_get(&SG_MAP_NET_TRACK, &key, now, cfg->window_ns, &n);
+		nt = slot ? sg_admit_promote(&key, 1, slot, a == SG_ADMIT_STALE, now, &n)
+			  : sg_track_get(&key, 1, now, cfg->window_ns, &n);
 	} else if (sg_elapsed(now, nt->window_start) >= cfg->window_ns) {
-		nt = sg_track_get(&SG_MAP_NET_TRACK, &key, now, cfg->window_ns, &n);
+		sg_track_restart(nt, now);
 	}
 	if (!nt)
 		return 0;
@@ -172,7 +171,7 @@ __noinline int sg_weigh_net(const struct sg_pkt *p, const struct sg_probe *pr, _
 	if (add != SG_ADD_NEW)
 		return 0;
 	n = __sync_fetch_and_add(&nt->count, 1) + 1;
-	if (n != cfg->net_threshold + 1)
+	if (n != cfg->net_threshold + 1 || !sg_track_holds(nt, &key))
 		return 0;
 	r = sg_report_get(1);
 	if (!r)
@@ -202,7 +201,7 @@ static __always_inline void sg_first_contact(struct xdp_md *ctx, const struct sg
 	stats->c[pr->open ? SG_STAT_PROBES_OPEN : SG_STAT_PROBES_FAILED]++;
 }
 
-/* A source the LRU map does not track (or whose hint bit is clear): its
+/* A source the tier-1 table does not track (or whose hint bit is clear): its
  * first probe is recorded in the admission array; a second, different
  * target (or a first probe that alone crosses a threshold) gives it an
  * entry.  Returns the entry to weigh the probe with, or NULL when there is
@@ -259,8 +258,8 @@ static __always_inline struct sg_track *sg_admit(struct xdp_md *ctx, const struc
 	}
 	sg_hint_set(&SG_MAP_TRACK_HINT, SG_TRACK_HINT_ORDER, key);
 	t = slot && a != SG_ADMIT_NEW ?
-	    sg_admit_promote(&SG_MAP_TRACK, key, slot, a == SG_ADMIT_STALE, now, &inserted) :
-	    sg_track_get(&SG_MAP_TRACK, key, now, cfg->window_ns, &inserted);
+	    sg_admit_promote(key, 0, slot, a == SG_ADMIT_STALE, now, &inserted) :
+	    sg_track_get(key, 0, now, cfg->window_ns, &inserted);
 	if (!t)
 		stats->c[SG_STAT_TRACK_FAILED]++;
 	else if (failed_before && !(SG_READ_ONCE(t->bits) & SG_TRACK_HAD_FAILURE))
@@ -302,20 +301,13 @@ __noinline int sg_weigh(struct xdp_md *ctx, const struct sg_pkt *p, struct sg_pr
 	}
 
 	t = sg_hinted(&SG_MAP_TRACK_HINT, SG_TRACK_HINT_ORDER, src_key) ?
-	    bpf_map_lookup_elem(&SG_MAP_TRACK, src_key) : NULL;
+	    sg_table_get(src_key, 0, now) : NULL;
 	if (!t) {
 		t = sg_admit(ctx, p, pr, src_key, cfg, stats, now);
 		if (!t)
 			return 0;
 	} else if (sg_elapsed(now, t->window_start) >= cfg->window_ns) {
-		__u32 inserted = 0;	/* a new window, not a new source */
-
-		t = sg_track_get(&SG_MAP_TRACK, src_key, now, cfg->window_ns, &inserted);
-		if (!t) {
-			stats->c[SG_STAT_TRACK_FAILED]++;
-			sg_first_contact(ctx, p, pr, cfg, stats, now);
-			return 0;
-		}
+		sg_track_restart(t, now);
 	}
 	bits = SG_READ_ONCE(t->bits);
 	if (!(bits & pr->kind))
@@ -396,6 +388,8 @@ __noinline int sg_weigh(struct xdp_md *ctx, const struct sg_pkt *p, struct sg_pr
 	}
 	if (scoring && !open && SG_READ_ONCE(t->score) >= cfg->score_threshold)
 		over = 1;
+	if ((over || det) && !sg_track_holds(t, src_key))
+		return 0;
 	if (!det)
 		return over;
 	if (det != SG_DET_SWEEP && det != SG_DET_SLOW)

@@ -13,7 +13,7 @@
 /* ---- Limits (every size in one place; others derive from these) ------- */
 
 #ifndef SG_MAX_SOURCES
-#define SG_MAX_SOURCES		131072	/* tier-1 tracking entries (LRU) */
+#define SG_MAX_SOURCES		262144	/* tier-1 tracking entries (16 MiB), a power of two */
 #endif
 #ifndef SG_MAX_SUSPECTS
 #define SG_MAX_SUSPECTS		8192	/* tier-2 entries: sources past the inline slots */
@@ -28,7 +28,7 @@
 #define SG_MAX_ALLOW		16384	/* allow-list CIDRs, operator and automatic */
 #endif
 #ifndef SG_MAX_NETS
-#define SG_MAX_NETS		16384	/* source networks tracked for distributed scans */
+#define SG_MAX_NETS		16384	/* source networks tracked for distributed scans, a power of two */
 #endif
 #ifndef SG_MAX_NET_SUSPECTS
 #define SG_MAX_NET_SUSPECTS	1024	/* networks past the inline slots */
@@ -228,6 +228,8 @@ struct sg_config {
 struct sg_state {
 	__u64 nr_blocks;	/* entries in sg_blocks */
 	__u64 nr_cidr_blocks;	/* entries in sg_cidr_blocks */
+	__u32 track_seed;	/* keys the tracking tables' set hash (sg_admit.h) */
+	__u32 pad;
 };
 
 /* ---- Tracking ---------------------------------------------------------- */
@@ -276,8 +278,8 @@ enum sg_probe_kind {
 #define SG_TRACK_CREDIT_ONE	(1u << SG_TRACK_CREDIT_SHIFT)
 #define SG_TRACK_CREDITS(bits)	(((bits) >> SG_TRACK_CREDIT_SHIFT) & 0x7f)
 
-/* Tier 1, one per source seen probing: 40 bytes so that, with the key and
- * the hash table's own overhead, a tracked source costs 120 bytes (bench). */
+/* Tier 1, one per source seen probing: 40 bytes, so that with its key and
+ * the table's two words an entry is one 64-byte cache line. */
 struct sg_track {
 	__u64 window_start;	/* ns; the window is [start, start + window) */
 	__u32 count;		/* distinct targets that count this window (atomic) */
@@ -285,6 +287,23 @@ struct sg_track {
 	__s32 score;		/* failure score, floored at -score_credit */
 	__u32 hosts;		/* segment mode: distinct destinations this window */
 	__u32 slot[SG_INLINE_SLOTS];	/* targets, 0 = empty, filled in order */
+};
+
+/* The tier-1 tables (sg_track, sg_net_track) are set associative: an array
+ * of sets of SG_TRACK_WAYS entries, a key's set chosen by a keyed hash
+ * (include/sg_admit.h).  A hit reads one set, however many keys the table
+ * holds; an LRU hash read a bucket and then an element, two dependent cache
+ * misses that grew with the table (bench/README.md, "No cliff"). */
+#define SG_TRACK_WAYS		4
+/* An entry's last use is kept in ticks of 2^SG_TRACK_TICK_SHIFT ns (67 ms):
+ * coarse, so a source probing fast does not write it at every probe. */
+#define SG_TRACK_TICK_SHIFT	26
+
+struct sg_track_entry {
+	struct sg_addr key;
+	struct sg_track t;
+	__u32 gen;		/* odd while the entry holds key; claimed by compare-and-swap */
+	__u32 last;		/* last use, in ticks: a full set replaces its oldest */
 };
 
 /* Tier 2: the targets of a source past its inline slots, open addressing. */
@@ -526,5 +545,10 @@ struct sg_stats {
 	__u64 c[SG_STATS_CAP];
 };
 _Static_assert(SG_STAT_MAX <= SG_STATS_CAP, "raise SG_STATS_CAP");
+_Static_assert(sizeof(struct sg_track_entry) == 64, "a tracking entry is one cache line");
+_Static_assert((SG_MAX_SOURCES & (SG_MAX_SOURCES - 1)) == 0 && SG_MAX_SOURCES >= SG_TRACK_WAYS,
+	       "SG_MAX_SOURCES must be a power of two");
+_Static_assert((SG_MAX_NETS & (SG_MAX_NETS - 1)) == 0 && SG_MAX_NETS >= SG_TRACK_WAYS,
+	       "SG_MAX_NETS must be a power of two");
 
 #endif /* SCANGUARD_H */

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -23,6 +24,7 @@
 #include "log.h"
 #include "ops.h"
 #include "skel.h"
+#include "table.h"
 
 /* Maps that make up an instance; the rest are private to the program. */
 static const char *const pinned_maps[] = {
@@ -158,6 +160,27 @@ static int load(struct sg_loader *l, char *err, size_t errlen)
 	return ret;
 }
 
+/* A new sg_state gets the secret of the tracking tables' set hash
+ * (include/sg_admit.h).  Entries placed under another secret could not be
+ * found, so the tables start empty then. */
+static int track_seed(struct sg_loader *l)
+{
+	__u32 seed = 0;
+	int ret;
+
+	if (l->maps.state_mm->track_seed)
+		return 0;
+	while (!seed)
+		if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
+			return -errno;
+	ret = sg_table_clear(bpf_map__fd(l->skel->maps.SG_MAP_TRACK));
+	if (!ret)
+		ret = sg_table_clear(bpf_map__fd(l->skel->maps.SG_MAP_NET_TRACK));
+	if (!ret)
+		__atomic_store_n(&l->maps.state_mm->track_seed, seed, __ATOMIC_RELEASE);
+	return ret;
+}
+
 int sg_loader_open(struct sg_loader *l, const char *pin_path, bool persistent, char *err,
 		   size_t errlen)
 {
@@ -200,6 +223,11 @@ int sg_loader_open(struct sg_loader *l, const char *pin_path, bool persistent, c
 	ret = sg_maps_from_skel(&l->maps, l->skel);
 	if (ret) {
 		snprintf(err, errlen, "cannot map sg_state: %s", strerror(-ret));
+		goto fail;
+	}
+	ret = track_seed(l);
+	if (ret) {
+		snprintf(err, errlen, "cannot key the tracking tables: %s", strerror(-ret));
 		goto fail;
 	}
 	/* An allow-list an older build left has no hint yet, and this

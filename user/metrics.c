@@ -19,6 +19,7 @@
 #include "metrics.h"
 #include "ops.h"
 #include "options.h"
+#include "table.h"
 #include "version.h"
 
 #define HEALTH_MAX_AGE_NS	(10 * SG_NSEC_PER_SEC)
@@ -123,9 +124,9 @@ struct map_fill {
 	size_t key_size;
 };
 
-/* Tracking entries the LRU evicted: every entry is counted in when the
- * program creates it and out when a detection removes it, so what is
- * neither present nor removed was evicted (a flood's mark). */
+/* Tracking entries replaced: every entry is counted in when the program
+ * creates it and out when a detection removes it, so what is neither
+ * present nor removed was pushed out by another source (a flood's mark). */
 static void evicted_section(FILE *f, const struct sg_stats *s, long present)
 {
 	long long evicted;
@@ -134,7 +135,7 @@ static void evicted_section(FILE *f, const struct sg_stats *s, long present)
 		return;
 	evicted = (long long)(s->c[SG_STAT_TRACK_INSERTS] - s->c[SG_STAT_TRACK_DELETES]) - present;
 	family(f, "scanguard_tracked_sources_evicted_total", "counter",
-	       "Tracking entries the LRU map evicted to make room for new sources.");
+	       "Tracking entries replaced to make room for new sources.");
 	fprintf(f, "scanguard_tracked_sources_evicted_total %lld\n", evicted > 0 ? evicted : 0);
 }
 
@@ -153,7 +154,8 @@ static void tables_section(FILE *f, const struct sg_maps *maps, const struct sg_
 	size_t nallow, nauto = 0, nconfig = 0;
 
 	for (size_t i = 0; i < sizeof(maps_fill) / sizeof(maps_fill[0]); i++)
-		entries[i] = sg_map_count(maps_fill[i].fd, maps_fill[i].key_size);
+		entries[i] = i == 0 ? sg_table_count_fd(maps_fill[i].fd)
+				    : sg_map_count(maps_fill[i].fd, maps_fill[i].key_size);
 
 	family(f, "scanguard_tracked_sources", "gauge",
 	       "Sources being counted (probed within the window).");

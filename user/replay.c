@@ -28,6 +28,7 @@
 #include "sg_admit.h"
 #include "sg_parse.h"
 #include "skel.h"
+#include "table.h"
 #include "scanguard.skel.h"
 
 int sg_port_range_parse(const char *s, struct sg_port_range *out, char *err, size_t errlen)
@@ -169,6 +170,7 @@ struct runner {
 	struct sg_maps maps;
 	int prog_fd, inside_fd, clock_fd;
 	int admit_fd;		/* first probes of sources not tracked yet */
+	struct sg_table track;	/* the sources tracked */
 	struct ring_buffer *rb;
 	int ncpu;
 	struct sg_stats *percpu;
@@ -229,6 +231,11 @@ static int runner_open(struct runner *rn, const struct sg_replay_opts *o, char *
 		snprintf(err, errlen, "cannot map sg_state: %s", strerror(-ret));
 		return ret;
 	}
+	ret = sg_table_map(rn->maps.track, &rn->track);
+	if (ret) {
+		snprintf(err, errlen, "cannot map sg_track: %s", strerror(-ret));
+		return ret;
+	}
 	ret = sg_config_write(&rn->maps, &o->cfg);
 	if (ret) {
 		snprintf(err, errlen, "cannot write the configuration: %s", strerror(-ret));
@@ -273,6 +280,7 @@ static void runner_close(struct runner *rn)
 	if (rn->rb)
 		ring_buffer__free(rn->rb);
 	free(rn->percpu);
+	sg_table_unmap(&rn->track);
 	sg_maps_unmap(&rn->maps);
 	if (rn->skel)
 		scanguard_bpf__destroy(rn->skel);
@@ -424,7 +432,9 @@ static int feed(struct runner *rn, const struct sg_frame *fr, const struct sg_pk
 		r->xdp_pass++;
 
 	if (probes) {
+		struct sg_track_entry e;
 		struct sg_track t;
+		bool known;
 
 		s->probes++;
 		if (opts.retval != XDP_DROP) {
@@ -433,8 +443,11 @@ static int feed(struct runner *rn, const struct sg_frame *fr, const struct sg_pk
 			if (!detections)
 				s->pending++;
 		}
-		if (bpf_map_lookup_elem(rn->maps.track, &key, &t) == 0 ||
-		    admitted(rn->admit_fd, &key, &t) == 0) {
+		known = sg_table_lookup(&rn->track, rn->maps.state_mm->track_seed, &key, &e);
+
+		if (known)
+			t = e.t;
+		if (known || admitted(rn->admit_fd, &key, &t) == 0) {
 			if (t.count > s->peak)
 				s->peak = t.count;
 			if (t.score > s->peak_score)

@@ -27,6 +27,7 @@
 #include "log.h"
 #include "ops.h"
 #include "pin.h"
+#include "table.h"
 
 #include "version.h"
 
@@ -174,7 +175,7 @@ static int cmd_status(int argc, char **argv)
 		nauto += !!(allow[i].flags & SG_ALLOW_AUTOMATIC);
 	for (size_t i = 0; i < nblocks; i++)
 		nexact += blocks[i].exact;
-	tracked = sg_map_count(maps.track, sizeof(struct sg_addr));
+	tracked = sg_table_count_fd(maps.track);
 	nlinks = sg_links_list(pin_path, links, SG_MAX_IFACES);
 	sg_links_close(links, nlinks > 0 ? nlinks : 0);
 	for (int i = 0; i < nlinks; i++)

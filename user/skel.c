@@ -20,6 +20,7 @@
 #include "pin.h"
 #include "sg_admit.h"
 #include "skel.h"
+#include "table.h"
 
 static bool have_kconfig(char *path, size_t len)
 {
@@ -64,28 +65,34 @@ int sg_maps_from_skel(struct sg_maps *m, const struct scanguard_bpf *skel)
 	return sg_maps_from_fds(m);
 }
 
-/* Builds a hint of 2^order bits from the keys map holds now, so the bits
- * of entries evicted since the last build go.  A running program may evict
- * the key the walk stands on, which restarts it: bounded, so a flood
- * cannot keep it going (a key missed comes one target short). */
-static int hint_build(const struct bpf_map *hint_map, const struct bpf_map *map, __u32 order)
+/* Builds a hint of 2^order bits from the keys a tracking table holds now,
+ * so the bits of entries replaced since the last build go.  An entry the
+ * program inserts while the walk passes may lose its bit: its key's next
+ * probe waits in an admission slot (include/sg_admit.h). */
+static int hint_build(const struct bpf_map *hint_map, const struct bpf_map *table, __u32 order)
 {
-	__u32 zero = 0, bit, steps = 2 * bpf_map__max_entries(map);
-	struct sg_addr key, *prev = NULL;
+	__u32 zero = 0, bit;
 	__u64 *w = calloc((1u << order) / 64, sizeof(*w));
-	int ret = 0;
+	struct sg_table tb;
+	int ret;
 
 	if (!w)
 		return -ENOMEM;
-	while (steps-- && !(ret = bpf_map_get_next_key(bpf_map__fd(map), prev, &key))) {
-		bit = sg_hint_bit(&key, order);
-		w[bit / 64] |= 1ULL << (bit % 64);
-		prev = &key;
+	ret = sg_table_map(bpf_map__fd(table), &tb);
+	if (ret) {
+		free(w);
+		return ret;
 	}
-	if (ret && errno != ENOENT)
-		ret = -errno;
-	else
-		ret = bpf_map_update_elem(bpf_map__fd(hint_map), &zero, w, BPF_ANY) ? -errno : 0;
+	for (__u32 i = 0; i < tb.entries; i++) {
+		struct sg_track_entry e = tb.e[i];
+
+		if (!sg_table_used(&e))
+			continue;
+		bit = sg_hint_bit(&e.key, order);
+		w[bit / 64] |= 1ULL << (bit % 64);
+	}
+	sg_table_unmap(&tb);
+	ret = bpf_map_update_elem(bpf_map__fd(hint_map), &zero, w, BPF_ANY) ? -errno : 0;
 	free(w);
 	return ret;
 }

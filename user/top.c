@@ -39,10 +39,10 @@
 #include "links.h"
 #include "ops.h"
 #include "pin.h"
+#include "table.h"
 #include "term.h"
 
 #define RECENT_MAX	64	/* detections remembered */
-#define TRACK_BATCH	4096
 #define BATCH_ROWS	70	/* a plain frame: about 20 rows per list */
 
 struct tracked {
@@ -88,71 +88,38 @@ struct top {
 
 static int read_track(struct top *t, uint64_t now)
 {
-	struct sg_addr keys[TRACK_BATCH];
-	struct sg_track vals[TRACK_BATCH];
-	__u32 batch, count;
-	void *in = NULL;
-	bool batched = true;
-	struct sg_addr k, *prev = NULL;
+	struct sg_table tb;
+	int ret = sg_table_map(t->maps.track, &tb);
 
+	if (ret)
+		return ret;
 	t->ntrk = 0;
 	t->ntracked = 0;
-	for (;;) {
-		int err;
+	for (__u32 i = 0; i < tb.entries; i++) {
+		struct sg_track_entry e = tb.e[i];
 
-		count = TRACK_BATCH;
-		err = bpf_map_lookup_batch(t->maps.track, in, &batch, keys, vals, &count, NULL);
-		if (err && errno != ENOENT) {
-			batched = false;	/* older kernels: one key at a time */
-			break;
-		}
-		for (__u32 i = 0; i < count; i++) {
-			t->ntracked++;
-			/* Only the current window counts: an older one restarts. */
-			if (sg_elapsed(now, vals[i].window_start) >= t->cfg.window_ns)
-				continue;
-			if (t->ntrk == t->captrk) {
-				size_t cap = t->captrk ? t->captrk * 2 : 256;
-				struct tracked *nv = realloc(t->trk, cap * sizeof(*nv));
-
-				if (!nv)
-					return -ENOMEM;
-				t->trk = nv;
-				t->captrk = cap;
-			}
-			t->trk[t->ntrk].key = keys[i];
-			t->trk[t->ntrk++].t = vals[i];
-		}
-		if (err)
-			break;
-		in = &batch;
-	}
-	if (batched)
-		return 0;
-	t->ntrk = t->ntracked = 0;
-	while (bpf_map_get_next_key(t->maps.track, prev, &k) == 0) {
-		struct sg_track v;
-
-		prev = &keys[0];
-		keys[0] = k;
-		if (bpf_map_lookup_elem(t->maps.track, &k, &v))
+		if (!sg_table_used(&e))
 			continue;
 		t->ntracked++;
-		if (sg_elapsed(now, v.window_start) >= t->cfg.window_ns)
+		/* Only the current window counts: an older one restarts. */
+		if (sg_elapsed(now, e.t.window_start) >= t->cfg.window_ns)
 			continue;
 		if (t->ntrk == t->captrk) {
 			size_t cap = t->captrk ? t->captrk * 2 : 256;
 			struct tracked *nv = realloc(t->trk, cap * sizeof(*nv));
 
-			if (!nv)
-				return -ENOMEM;
+			if (!nv) {
+				ret = -ENOMEM;
+				break;
+			}
 			t->trk = nv;
 			t->captrk = cap;
 		}
-		t->trk[t->ntrk].key = k;
-		t->trk[t->ntrk++].t = v;
+		t->trk[t->ntrk].key = e.key;
+		t->trk[t->ntrk++].t = e.t;
 	}
-	return 0;
+	sg_table_unmap(&tb);
+	return ret;
 }
 
 static int by_count(const void *a, const void *b)

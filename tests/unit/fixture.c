@@ -10,6 +10,7 @@
 #include "addr.h"
 #include "cfgkeys.h"
 #include "fixture.h"
+#include "table.h"
 #include "sg_parse.h"
 #include "ops.h"
 #include "skel.h"
@@ -192,6 +193,29 @@ int fx_run(struct fx *f, const struct pkt_spec *s)
 	size_t len = pkt_build(s, buf, sizeof(buf));
 
 	return len ? fx_run_raw(f, buf, len) : -1;
+}
+
+bool fx_track(struct fx *f, bool net, const struct sg_addr *key, struct sg_track *t, bool forget)
+{
+	int fd = bpf_map__fd(net ? f->skel->maps.SG_MAP_NET_TRACK : f->skel->maps.SG_MAP_TRACK);
+	struct sg_track_entry e, none = {};
+	struct sg_table tb;
+	long idx;
+
+	if (sg_table_map(fd, &tb))
+		return false;
+	idx = sg_table_index(&tb, f->m.state_mm->track_seed, key, &e);
+	sg_table_unmap(&tb);
+	if (idx < 0)
+		return false;
+	if (t)
+		*t = e.t;
+	if (forget) {
+		__u32 i = idx;
+
+		bpf_map_update_elem(fd, &i, &none, BPF_ANY);
+	}
+	return true;
 }
 
 uint64_t fx_stat(struct fx *f, enum sg_stat id)

@@ -39,6 +39,10 @@ int fx_run(struct fx *f, const struct pkt_spec *s);
 void fx_production(struct fx *f);
 int fx_run_raw(struct fx *f, const void *data, uint32_t len);
 uint64_t fx_stat(struct fx *f, enum sg_stat id);
+/* A copy of key's entry in the sources' (net: the networks') tracking
+ * table into *t (if t); with forget the entry goes, as a replaced one does.
+ * Returns false when the table does not hold key. */
+bool fx_track(struct fx *f, bool net, const struct sg_addr *key, struct sg_track *t, bool forget);
 bool fx_blocked(struct fx *f, const char *addr);
 /* Empties the ring buffer; returns how many events it held. */
 long fx_drain(struct fx *f);

@@ -584,14 +584,12 @@ static void hint_clear(const struct bpf_map *hint)
 }
 
 /* An entry's distinct-target count; 0 without an entry. */
-static __u32 entry_count(const struct bpf_map *map, const char *addr)
+static __u32 entry_count(struct fx *f, bool net, const char *addr)
 {
 	struct sg_addr key = key_of(addr);
 	struct sg_track t;
 
-	if (bpf_map_lookup_elem(bpf_map__fd(map), &key, &t))
-		return 0;
-	return t.count;
+	return fx_track(f, net, &key, &t, false) ? t.count : 0;
 }
 
 /* Probe i of key: a network's from its host i (one probe each, so no source
@@ -626,7 +624,7 @@ static void test_hints(void)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const char *a = cases[i].a, *b = cases[i].b;
 		bool net = cases[i].net;
-		const struct bpf_map *hint, *map;
+		const struct bpf_map *hint;
 		__u32 order;
 		struct sg_addr kb;
 
@@ -634,31 +632,30 @@ static void test_hints(void)
 		if (!open_or_fail(&f, &cfg))
 			return;
 		hint = net ? f.skel->maps.SG_MAP_NET_HINT : f.skel->maps.SG_MAP_TRACK_HINT;
-		map = net ? f.skel->maps.SG_MAP_NET_TRACK : f.skel->maps.SG_MAP_TRACK;
 		order = net ? SG_NET_HINT_ORDER : SG_TRACK_HINT_ORDER;
 		hint_probe(&f, a, net, 1);
 		CHECK(!hinted(hint, order, a), "a key in its admission slot has no bit");
 		hint_probe(&f, a, net, 2);
-		CHECK_EQ(entry_count(map, a), 2, "the second target makes the entry");
+		CHECK_EQ(entry_count(&f, net, a), 2, "the second target makes the entry");
 		CHECK(hinted(hint, order, a), "the entry's bit is set");
 		hint_probe(&f, b, net, 1);
 		hint_probe(&f, b, net, 2);
 		CHECK(hinted(hint, order, b), "another entry's bit is set");
 		kb = key_of(b);
-		CHECK(!bpf_map_delete_elem(bpf_map__fd(map), &kb), "evict b");
+		CHECK(fx_track(&f, net, &kb, NULL, true), "evict b");
 		/* As a build that ran while a's entry went in. */
 		hint_clear(hint);
 		hint_probe(&f, a, net, 3);
-		CHECK_EQ(entry_count(map, a), 2, "bit clear: the entry is not looked up");
+		CHECK_EQ(entry_count(&f, net, a), 2, "bit clear: the entry is not looked up");
 		hint_probe(&f, a, net, 4);
-		CHECK_EQ(entry_count(map, a), 3, "the next target finds the entry, one target short");
+		CHECK_EQ(entry_count(&f, net, a), 3, "the next target finds the entry, one target short");
 		CHECK(hinted(hint, order, a), "and sets the bit");
 		CHECK(!hinted(hint, order, b), "b's bit is still clear");
 		CHECK_EQ(sg_hints_build(f.skel), 0, "build");
 		CHECK(hinted(hint, order, a), "a build sets the bit of every entry");
 		CHECK(!hinted(hint, order, b), "and of no evicted one");
 		hint_probe(&f, a, net, 5);
-		CHECK_EQ(entry_count(map, a), 4, "after a build the entry is found at once");
+		CHECK_EQ(entry_count(&f, net, a), 4, "after a build the entry is found at once");
 		fx_close(&f);
 	}
 }

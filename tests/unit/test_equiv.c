@@ -58,7 +58,7 @@ struct runner {
 	struct fx f;
 	struct model_env env;
 	struct sg_config cfg;
-	int net_track, net_suspect, slow, admit_src, admit_net, slow_fp, net_seen;
+	int net_suspect, slow, admit_src, admit_net, slow_fp, net_seen;
 	struct sg_stats last;
 	/* outcome counts of the current set, and its first mismatch */
 	unsigned long outcomes[M_NOUTCOMES];
@@ -227,7 +227,7 @@ static bool compare(struct runner *r, const uint8_t *data, size_t len)
 	 * model's kind, target and weight; taking it out (and the
 	 * failed-before fingerprint) leaves the next frame with no state. */
 	if (tracked_at_once(r, &m)) {
-		if (bpf_map_lookup_and_delete_elem(r->f.m.track, &m.key, &t)) {
+		if (!fx_track(&r->f, false, &m.key, &t, true)) {
 			MISMATCH("%s: no tracking entry under the model's source key",
 				 model_outcome_names[m.out]);
 			return false;
@@ -278,7 +278,6 @@ static bool runner_open(struct runner *r, uint32_t protect)
 	ret = fx_open(&r->f, &r->cfg);
 	if (!CHECK(ret == 0, "cannot load the XDP program: %s", strerror(-ret)))
 		return false;
-	r->net_track = bpf_map__fd(r->f.skel->maps.SG_MAP_NET_TRACK);
 	r->net_suspect = bpf_map__fd(r->f.skel->maps.SG_MAP_NET_SUSPECT);
 	r->slow = bpf_map__fd(r->f.skel->maps.SG_MAP_SLOW);
 	r->admit_src = bpf_map__fd(r->f.skel->maps.SG_MAP_ADMIT_SRC);

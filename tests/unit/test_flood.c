@@ -30,6 +30,7 @@
 #include "scanguard.skel.h"
 #include "sg_admit.h"
 #include "sg_parse.h"
+#include "table.h"
 
 #define HOST	"198.18.0.1"
 #define HOST6	"2001:db8::1"
@@ -122,7 +123,7 @@ static struct tally tally(struct fx *f)
 		.tracked = fx_stat(f, SG_STAT_TRACK_INSERTS),
 		.forgotten = fx_stat(f, SG_STAT_TRACK_DELETES),
 		.failed = fx_stat(f, SG_STAT_TRACK_FAILED),
-		.entries = sg_map_count(f->m.track, sizeof(struct sg_addr)),
+		.entries = sg_table_count_fd(f->m.track),
 	};
 
 	t.evicted = (long)t.tracked - (long)t.forgotten - t.entries;

@@ -73,7 +73,7 @@ struct state {
 	struct sg_config cfg;
 	struct model_env env;
 	struct model_exposed exposed[NEXPOSED];
-	int clock, net_track, slow;
+	int clock, slow;
 	struct sg_cidr allow[2];
 	unsigned long frames, runs, drops[EX_N], per_class[C_N], class_drops[C_N];
 	unsigned long bad;
@@ -121,7 +121,7 @@ static int explain(struct state *s, const struct model *m)
 		return -1;
 	/* Over a threshold but not blocked: max-blocks was reached, or the
 	 * block table is full. */
-	if (!bpf_map_lookup_elem(s->f.m.track, &m->key, &t) &&
+	if (fx_track(&s->f, false, &m->key, &t, false) &&
 	    (t.count > s->cfg.threshold ||
 	     (s->cfg.score_threshold > 0 && t.score >= s->cfg.score_threshold) ||
 	     (s->cfg.sweep_threshold && t.hosts > s->cfg.sweep_threshold)))
@@ -129,7 +129,7 @@ static int explain(struct state *s, const struct model *m)
 	if (s->cfg.slow_threshold && !bpf_map_lookup_elem(s->slow, &m->key, &sl) &&
 	    sl.count > s->cfg.slow_threshold)
 		return EX_SLOW_OVER;
-	if (s->cfg.net_threshold && !bpf_map_lookup_elem(s->net_track, &m->net, &t) &&
+	if (s->cfg.net_threshold && fx_track(&s->f, true, &m->net, &t, false) &&
 	    t.count > s->cfg.net_threshold)
 		return EX_NET_OVER;
 	return -1;
@@ -252,7 +252,6 @@ static bool phase_open(struct state *s, const struct sg_config *cfg)
 	if (!CHECK(ret == 0, "cannot load the XDP program: %s", strerror(-ret)))
 		return false;
 	s->clock = bpf_map__fd(s->f.skel->maps.SG_MAP_TEST_CLOCK);
-	s->net_track = bpf_map__fd(s->f.skel->maps.SG_MAP_NET_TRACK);
 	s->slow = bpf_map__fd(s->f.skel->maps.SG_MAP_SLOW);
 	for (int i = 0; i < 2; i++)
 		if (!CHECK(!sg_cidr_parse(allow[i], &s->allow[i], err, sizeof(err)) &&
