@@ -51,10 +51,13 @@ static void record(struct bm_ctx *c, const char *config, struct bpf_map *map)
 	snprintf(m->type, sizeof(m->type), "%s", ts ? ts : "?");
 	snprintf(m->config, sizeof(m->config), "%s", config);
 	m->max_entries = bpf_map__max_entries(map);
-	if (t == BPF_MAP_TYPE_ARRAY && bpf_map__value_size(map) == sizeof(struct sg_track_entry))
-		m->entries = sg_table_count_fd(fd);	/* a tracking table: entries in use */
-	else if (t == BPF_MAP_TYPE_HASH || t == BPF_MAP_TYPE_LRU_HASH || t == BPF_MAP_TYPE_LPM_TRIE ||
-	    t == BPF_MAP_TYPE_PERCPU_HASH || t == BPF_MAP_TYPE_LRU_PERCPU_HASH)
+	if (t == BPF_MAP_TYPE_ARRAY && bpf_map__value_size(map) == sizeof(struct sg_track_set)) {
+		/* A tracking table: its ways, and the ones in use. */
+		m->max_entries *= SG_TRACK_WAYS;
+		m->entries = sg_table_count_fd(fd);
+	} else if (t == BPF_MAP_TYPE_HASH || t == BPF_MAP_TYPE_LRU_HASH ||
+		   t == BPF_MAP_TYPE_LPM_TRIE || t == BPF_MAP_TYPE_PERCPU_HASH ||
+		   t == BPF_MAP_TYPE_LRU_PERCPU_HASH)
 		m->entries = sg_map_count(fd, bpf_map__key_size(map));
 	else if (t == BPF_MAP_TYPE_RINGBUF)
 		m->entries = -1;

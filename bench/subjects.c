@@ -51,13 +51,13 @@ int sg_subject_open(struct sg_subject *s, uint32_t track_entries)
 	if (!s->skel)
 		return -errno;
 	if (track_entries) {
-		/* The table's sets: a power of two, and the program told. */
-		while (track_entries & (track_entries - 1))
-			track_entries += track_entries & -track_entries;
-		ret = bpf_map__set_max_entries(s->skel->maps.SG_MAP_TRACK, track_entries);
+		/* Whole sets, and the program told how many. */
+		uint32_t sets = (track_entries + SG_TRACK_WAYS - 1) / SG_TRACK_WAYS;
+
+		ret = bpf_map__set_max_entries(s->skel->maps.SG_MAP_TRACK, sets);
 		if (ret)
 			goto fail;
-		s->skel->rodata->sg_track_log2 = __builtin_ctz(track_entries / SG_TRACK_WAYS);
+		s->skel->rodata->sg_track_sets = sets;
 		/* Sized for that many sources, as a deployment would be: the
 		 * tables a tracked source may also take grow with it. */
 		if (track_entries > SG_MAX_SOURCES) {
@@ -75,7 +75,7 @@ int sg_subject_open(struct sg_subject *s, uint32_t track_entries)
 	ret = scanguard_bpf__load(s->skel);
 	if (ret)
 		goto fail;
-	s->track_entries = bpf_map__max_entries(s->skel->maps.SG_MAP_TRACK);
+	s->track_entries = bpf_map__max_entries(s->skel->maps.SG_MAP_TRACK) * SG_TRACK_WAYS;
 	s->prog_fd = bpf_program__fd(s->skel->progs.scanguard_xdp);
 	ret = sg_maps_from_skel(&s->m, s->skel);
 	if (ret)

@@ -41,14 +41,14 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(max_entries, SG_MAX_SOURCES);
+	__uint(max_entries, SG_MAX_SOURCES / SG_TRACK_WAYS);
 	__type(key, __u32);
-	__type(value, struct sg_track_entry);
+	__type(value, struct sg_track_set);
 } SG_MAP_TRACK SEC(".maps");
 
-/* Its number of sets, as log2: the benchmark sizes the table at 1 M
- * sources and sets this to match before load. */
-const volatile __u32 sg_track_log2 = __builtin_ctz(SG_MAX_SOURCES / SG_TRACK_WAYS);
+/* Its number of sets: the benchmark sizes the table for 1 M sources and
+ * sets this to match before load. */
+const volatile __u32 sg_track_sets = SG_MAX_SOURCES / SG_TRACK_WAYS;
 
 /* Tier-2 tracking, only for sources with more targets than fit inline: a
  * flood of one-probe sources never reaches it, so it cannot flush it. */
@@ -118,12 +118,12 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(max_entries, SG_MAX_NETS);
+	__uint(max_entries, SG_MAX_NETS / SG_TRACK_WAYS);
 	__type(key, __u32);
-	__type(value, struct sg_track_entry);
+	__type(value, struct sg_track_set);
 } SG_MAP_NET_TRACK SEC(".maps");
 
-#define SG_NET_TRACK_LOG2	__builtin_ctz(SG_MAX_NETS / SG_TRACK_WAYS)
+#define SG_NET_TRACK_SETS	(SG_MAX_NETS / SG_TRACK_WAYS)
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

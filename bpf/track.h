@@ -117,11 +117,14 @@ static __always_inline struct sg_suspect *sg_suspect_get(void *suspect_map,
 }
 
 /* ---- The tier-1 tables ------------------------------------------------------
- * Set associative (scanguard.h).  Finding and claiming are global functions:
- * the verifier checks each once, not at every caller, and the callers take
- * an index back (a global function returns scalars), then look it up. */
+ * Set associative (scanguard.h): an array whose element is a set, so one
+ * lookup (inlined by the verifier, the map being known) reaches all its
+ * ways.  Finding and claiming are global functions, one per table: the
+ * verifier checks each once, not at every caller, and the callers take an
+ * index back (set * SG_TRACK_WAYS + way: a global function returns
+ * scalars), then look it up. */
 
-#define SG_TABLE_NEW	(1 << 30)	/* sg_table_claim(): this call inserted the key */
+#define SG_TABLE_NEW	(1 << 30)	/* claim: this call inserted the key */
 
 static __always_inline int sg_addr_eq(const struct sg_addr *a, const struct sg_addr *b)
 {
@@ -129,21 +132,27 @@ static __always_inline int sg_addr_eq(const struct sg_addr *a, const struct sg_a
 	       a->w[3] == b->w[3];
 }
 
+/* The entry at idx of the sources' (net: the networks') table. */
 static __always_inline struct sg_track_entry *sg_table_entry(int net, __u32 idx)
 {
-	return net ? bpf_map_lookup_elem(&SG_MAP_NET_TRACK, &idx)
-		   : bpf_map_lookup_elem(&SG_MAP_TRACK, &idx);
+	__u32 set = idx / SG_TRACK_WAYS;
+	struct sg_track_set *s = net ? bpf_map_lookup_elem(&SG_MAP_NET_TRACK, &set)
+				     : bpf_map_lookup_elem(&SG_MAP_TRACK, &set);
+
+	return s ? &s->way[idx & (SG_TRACK_WAYS - 1)] : NULL;
 }
 
-/* The first entry of key's set, or -1 when the seed cannot be read. */
-static __always_inline int sg_table_base(const struct sg_addr *key, int net)
+/* Key's set in a table of nsets, or NULL. */
+static __always_inline struct sg_track_set *sg_table_set(void *map, __u32 nsets,
+							 const struct sg_addr *key, __u32 *set)
 {
 	__u32 zero = 0;
 	struct sg_state *st = bpf_map_lookup_elem(&SG_MAP_STATE, &zero);
 
 	if (!st)
-		return -1;
-	return sg_track_base(key, st->track_seed, net ? SG_NET_TRACK_LOG2 : sg_track_log2);
+		return NULL;
+	*set = sg_track_set_of(key, st->track_seed, nsets);
+	return bpf_map_lookup_elem(map, set);
 }
 
 /* Marks an entry used now; written only when the tick changed. */
@@ -155,33 +164,43 @@ static __always_inline void sg_table_touch(struct sg_track_entry *e, __u64 now)
 		e->last = tick;
 }
 
-/* The index of key's entry in a tier-1 table (net: the networks'), marked
- * used now, or -1. */
-static __always_inline int sg_table_scan(const struct sg_addr *key, int net, __u64 now)
+/* The index of key's entry in a table, marked used now, or -1. */
+static __always_inline int sg_table_scan(void *map, __u32 nsets, const struct sg_addr *key,
+					 __u64 now)
 {
-	struct sg_track_entry *e;
-	int base;
+	struct sg_track_set *s;
+	__u32 set;
 
 	if (!key)
 		return -1;
-	base = sg_table_base(key, net);
-	if (base < 0)
+	s = sg_table_set(map, nsets, key, &set);
+	if (!s)
 		return -1;
 	SG_UNROLL
 	for (int i = 0; i < SG_TRACK_WAYS; i++) {
-		e = sg_table_entry(net, base + i);
-		if (e && (e->gen & 1) && sg_addr_eq(&e->key, key)) {
+		struct sg_track_entry *e = &s->way[i];
+
+		if ((e->gen & 1) && sg_addr_eq(&e->key, key)) {
 			sg_table_touch(e, now);
-			return base + i;
+			return set * SG_TRACK_WAYS + i;
 		}
 	}
 	return -1;
 }
 
-/* The same, called: verified once for the callers on the packet path. */
-__noinline int sg_table_find(const struct sg_addr *key, int net, __u64 now)
+__noinline int sg_src_find(const struct sg_addr *key, __u64 now)
 {
-	return sg_table_scan(key, net, now);
+	return sg_table_scan(&SG_MAP_TRACK, sg_track_sets, key, now);
+}
+
+__noinline int sg_net_find(const struct sg_addr *key, __u64 now)
+{
+	return sg_table_scan(&SG_MAP_NET_TRACK, SG_NET_TRACK_SETS, key, now);
+}
+
+static __always_inline int sg_table_find(const struct sg_addr *key, int net, __u64 now)
+{
+	return net ? sg_net_find(key, now) : sg_src_find(key, now);
 }
 
 /* Key's entry, inserting it when absent: into a free way of its set, else
@@ -189,25 +208,25 @@ __noinline int sg_table_find(const struct sg_addr *key, int net, __u64 now)
  * SG_TABLE_NEW when this call inserted it (its window starting now, all
  * else zero), or -1 when a racing CPU claimed the way first: that probe
  * is then weighed without an entry, one target short. */
-__noinline int sg_table_claim(const struct sg_addr *key, int net, __u64 now)
+static __always_inline int sg_table_insert(void *map, __u32 nsets, const struct sg_addr *key,
+					   __u64 now)
 {
-	__u32 tick = now >> SG_TRACK_TICK_SHIFT, gen = 0, age, oldest = 0;
+	__u32 tick = now >> SG_TRACK_TICK_SHIFT, gen = 0, age, oldest = 0, set;
 	struct sg_track_entry *e;
-	int base, victim = -1;
+	struct sg_track_set *s;
+	int victim = -1;
 
 	if (!key)
 		return -1;
-	base = sg_table_base(key, net);
-	if (base < 0)
+	s = sg_table_set(map, nsets, key, &set);
+	if (!s)
 		return -1;
 	SG_UNROLL
 	for (int i = 0; i < SG_TRACK_WAYS; i++) {
-		e = sg_table_entry(net, base + i);
-		if (!e)
-			continue;
+		e = &s->way[i];
 		if (!(e->gen & 1)) {
 			if (victim < 0 || oldest != ~0u) {
-				victim = base + i;
+				victim = i;
 				gen = e->gen;
 				oldest = ~0u;	/* a free way beats any used one */
 			}
@@ -215,20 +234,18 @@ __noinline int sg_table_claim(const struct sg_addr *key, int net, __u64 now)
 		}
 		if (sg_addr_eq(&e->key, key)) {
 			sg_table_touch(e, now);
-			return base + i;
+			return set * SG_TRACK_WAYS + i;
 		}
 		age = tick - e->last;
 		if (victim < 0 || age > oldest) {
-			victim = base + i;
+			victim = i;
 			gen = e->gen;
 			oldest = age;
 		}
 	}
 	if (victim < 0)
 		return -1;
-	e = sg_table_entry(net, victim);
-	if (!e)
-		return -1;
+	e = &s->way[victim & (SG_TRACK_WAYS - 1)];
 	/* Odd from even (free) or odd (replaced): a racing claimer's
 	 * compare-and-swap fails, and it weighs its probe without one. */
 	if (__sync_val_compare_and_swap(&e->gen, gen, gen + 1 + (gen & 1)) != gen)
@@ -243,7 +260,22 @@ __noinline int sg_table_claim(const struct sg_addr *key, int net, __u64 now)
 	for (int i = 0; i < SG_INLINE_SLOTS; i++)
 		e->t.slot[i] = 0;
 	e->last = tick;
-	return victim | SG_TABLE_NEW;
+	return (set * SG_TRACK_WAYS + victim) | SG_TABLE_NEW;
+}
+
+__noinline int sg_src_claim(const struct sg_addr *key, __u64 now)
+{
+	return sg_table_insert(&SG_MAP_TRACK, sg_track_sets, key, now);
+}
+
+__noinline int sg_net_claim(const struct sg_addr *key, __u64 now)
+{
+	return sg_table_insert(&SG_MAP_NET_TRACK, SG_NET_TRACK_SETS, key, now);
+}
+
+static __always_inline int sg_table_claim(const struct sg_addr *key, int net, __u64 now)
+{
+	return net ? sg_net_claim(key, now) : sg_src_claim(key, now);
 }
 
 /* Removes key's entry (a blocked source's evidence is spent).  Returns 0,
@@ -251,7 +283,8 @@ __noinline int sg_table_claim(const struct sg_addr *key, int net, __u64 now)
 static __always_inline int sg_table_forget(const struct sg_addr *key, int net, __u64 now)
 {
 	/* Inline: the report's call chain has no stack left for a frame. */
-	int idx = sg_table_scan(key, net, now);
+	int idx = net ? sg_table_scan(&SG_MAP_NET_TRACK, SG_NET_TRACK_SETS, key, now)
+		      : sg_table_scan(&SG_MAP_TRACK, sg_track_sets, key, now);
 	struct sg_track_entry *e;
 	__u32 gen;
 

@@ -13,7 +13,7 @@
 /* ---- Limits (every size in one place; others derive from these) ------- */
 
 #ifndef SG_MAX_SOURCES
-#define SG_MAX_SOURCES		262144	/* tier-1 tracking entries (16 MiB), a power of two */
+#define SG_MAX_SOURCES		262144	/* tier-1 tracking entries (16 MiB), whole sets */
 #endif
 #ifndef SG_MAX_SUSPECTS
 #define SG_MAX_SUSPECTS		8192	/* tier-2 entries: sources past the inline slots */
@@ -28,7 +28,7 @@
 #define SG_MAX_ALLOW		16384	/* allow-list CIDRs, operator and automatic */
 #endif
 #ifndef SG_MAX_NETS
-#define SG_MAX_NETS		16384	/* source networks tracked for distributed scans, a power of two */
+#define SG_MAX_NETS		16384	/* source networks tracked for distributed scans, whole sets */
 #endif
 #ifndef SG_MAX_NET_SUSPECTS
 #define SG_MAX_NET_SUSPECTS	1024	/* networks past the inline slots */
@@ -295,15 +295,21 @@ struct sg_track {
  * holds; an LRU hash read a bucket and then an element, two dependent cache
  * misses that grew with the table (bench/README.md, "No cliff"). */
 #define SG_TRACK_WAYS		4
-/* An entry's last use is kept in ticks of 2^SG_TRACK_TICK_SHIFT ns (67 ms):
- * coarse, so a source probing fast does not write it at every probe. */
-#define SG_TRACK_TICK_SHIFT	26
+/* An entry's last use is kept in ticks of 2^SG_TRACK_TICK_SHIFT ns (1.07 s):
+ * coarse, so a source probing fast does not dirty its line at every probe,
+ * and fine enough to tell the oldest of a set's four. */
+#define SG_TRACK_TICK_SHIFT	30
 
 struct sg_track_entry {
 	struct sg_addr key;
 	struct sg_track t;
 	__u32 gen;		/* odd while the entry holds key; claimed by compare-and-swap */
 	__u32 last;		/* last use, in ticks: a full set replaces its oldest */
+};
+
+/* The tables' element: one set, so that one lookup reaches its ways. */
+struct sg_track_set {
+	struct sg_track_entry way[SG_TRACK_WAYS];
 };
 
 /* Tier 2: the targets of a source past its inline slots, open addressing. */
@@ -546,9 +552,9 @@ struct sg_stats {
 };
 _Static_assert(SG_STAT_MAX <= SG_STATS_CAP, "raise SG_STATS_CAP");
 _Static_assert(sizeof(struct sg_track_entry) == 64, "a tracking entry is one cache line");
-_Static_assert((SG_MAX_SOURCES & (SG_MAX_SOURCES - 1)) == 0 && SG_MAX_SOURCES >= SG_TRACK_WAYS,
-	       "SG_MAX_SOURCES must be a power of two");
-_Static_assert((SG_MAX_NETS & (SG_MAX_NETS - 1)) == 0 && SG_MAX_NETS >= SG_TRACK_WAYS,
-	       "SG_MAX_NETS must be a power of two");
+_Static_assert(SG_MAX_SOURCES % SG_TRACK_WAYS == 0 && SG_MAX_SOURCES >= SG_TRACK_WAYS,
+	       "SG_MAX_SOURCES must be whole sets");
+_Static_assert(SG_MAX_NETS % SG_TRACK_WAYS == 0 && SG_MAX_NETS >= SG_TRACK_WAYS,
+	       "SG_MAX_NETS must be whole sets");
 
 #endif /* SCANGUARD_H */

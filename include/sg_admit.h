@@ -95,13 +95,13 @@ static inline __attribute__((always_inline)) __u32 sg_hint_bit(const struct sg_a
 	return (sg_admit_mix(key) * 0x7feb352du) >> (32 - order);
 }
 
-/* The first entry of a key's set in a tracking table of 2^log2 sets
- * (SG_TRACK_WAYS entries each): murmur3 over the key's words, seeded with
+/* A key's set in a tracking table of nsets sets (SG_TRACK_WAYS entries
+ * each): murmur3 over the key's words, seeded with
  * the instance's secret (sg_state.track_seed).  Keyed because a set is
  * small: whoever could compute sets could push a scanner's entry out with
  * a few spoofed sources, where an LRU needed as many as it holds. */
 static inline __attribute__((always_inline)) __u32
-sg_track_base(const struct sg_addr *key, __u32 seed, __u32 log2)
+sg_track_set_of(const struct sg_addr *key, __u32 seed, __u32 nsets)
 {
 	__u32 h = seed;
 
@@ -117,7 +117,7 @@ sg_track_base(const struct sg_addr *key, __u32 seed, __u32 log2)
 	h ^= h >> 13;
 	h *= 0xc2b2ae35u;
 	h ^= h >> 16;
-	return (__u32)(((__u64)h << log2) >> 32) * SG_TRACK_WAYS;
+	return (__u32)(((__u64)h * nsets) >> 32);
 }
 
 /* A key's place in the failed-before filter: the array element (a pair of

@@ -18,15 +18,14 @@ int sg_table_map(int fd, struct sg_table *tb)
 	memset(tb, 0, sizeof(*tb));
 	if (bpf_obj_get_info_by_fd(fd, &info, &ilen))
 		return -errno;
-	if (info.value_size != sizeof(struct sg_track_entry) || info.max_entries < SG_TRACK_WAYS ||
-	    info.max_entries & (info.max_entries - 1))
+	if (info.value_size != sizeof(struct sg_track_set) || !info.max_entries)
 		return -EINVAL;
-	tb->len = ((size_t)info.max_entries * sizeof(struct sg_track_entry) + page - 1) / page * page;
+	tb->len = ((size_t)info.max_entries * sizeof(struct sg_track_set) + page - 1) / page * page;
 	mm = mmap(NULL, tb->len, PROT_READ, MAP_SHARED, fd, 0);
 	if (mm == MAP_FAILED)
 		return -errno;
 	tb->e = mm;
-	tb->entries = info.max_entries;
+	tb->entries = info.max_entries * SG_TRACK_WAYS;
 	return 0;
 }
 
@@ -40,7 +39,7 @@ void sg_table_unmap(struct sg_table *tb)
 long sg_table_index(const struct sg_table *tb, __u32 seed, const struct sg_addr *key,
 		    struct sg_track_entry *out)
 {
-	__u32 base = sg_track_base(key, seed, __builtin_ctz(tb->entries / SG_TRACK_WAYS));
+	__u32 base = sg_track_set_of(key, seed, tb->entries / SG_TRACK_WAYS) * SG_TRACK_WAYS;
 
 	for (__u32 i = 0; i < SG_TRACK_WAYS; i++) {
 		*out = tb->e[base + i];

@@ -13,7 +13,7 @@
 #include "scanguard.h"
 
 struct sg_table {
-	const struct sg_track_entry *e;
+	const struct sg_track_entry *e;	/* the sets' ways, one after another */
 	__u32 entries;
 	size_t len;		/* of the mapping */
 };

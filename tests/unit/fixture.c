@@ -198,7 +198,8 @@ int fx_run(struct fx *f, const struct pkt_spec *s)
 bool fx_track(struct fx *f, bool net, const struct sg_addr *key, struct sg_track *t, bool forget)
 {
 	int fd = bpf_map__fd(net ? f->skel->maps.SG_MAP_NET_TRACK : f->skel->maps.SG_MAP_TRACK);
-	struct sg_track_entry e, none = {};
+	struct sg_track_entry e;
+	struct sg_track_set set;
 	struct sg_table tb;
 	long idx;
 
@@ -211,9 +212,12 @@ bool fx_track(struct fx *f, bool net, const struct sg_addr *key, struct sg_track
 	if (t)
 		*t = e.t;
 	if (forget) {
-		__u32 i = idx;
+		__u32 i = idx / SG_TRACK_WAYS;
 
-		bpf_map_update_elem(fd, &i, &none, BPF_ANY);
+		if (bpf_map_lookup_elem(fd, &i, &set))
+			return false;
+		memset(&set.way[idx % SG_TRACK_WAYS], 0, sizeof(set.way[0]));
+		bpf_map_update_elem(fd, &i, &set, BPF_ANY);
 	}
 	return true;
 }
