@@ -58,19 +58,6 @@ int sg_subject_open(struct sg_subject *s, uint32_t track_entries)
 		if (ret)
 			goto fail;
 		s->skel->rodata->sg_track_sets = sets;
-		/* Sized for that many sources, as a deployment would be: the
-		 * tables a tracked source may also take grow with it. */
-		if (track_entries > SG_MAX_SOURCES) {
-			uint32_t f = track_entries / SG_MAX_SOURCES;
-
-			ret = bpf_map__set_max_entries(s->skel->maps.SG_MAP_SUSPECT,
-						       SG_MAX_SUSPECTS * f);
-			if (!ret)
-				ret = bpf_map__set_max_entries(s->skel->maps.SG_MAP_SLOW,
-							       SG_MAX_SLOW * f);
-			if (ret)
-				goto fail;
-		}
 	}
 	ret = scanguard_bpf__load(s->skel);
 	if (ret)
