@@ -193,25 +193,30 @@ int sg_maps_from_fds(struct sg_maps *m)
 
 int sg_maps_open(const char *dir, struct sg_maps *m)
 {
-	struct { int *fd; const char *name; } tab[] = {
-		{ &m->config, SG_STR(SG_MAP_CONFIG) },
-		{ &m->state, SG_STR(SG_MAP_STATE) },
-		{ &m->stats, SG_STR(SG_MAP_STATS) },
-		{ &m->track, SG_STR(SG_MAP_TRACK) },
-		{ &m->suspect, SG_STR(SG_MAP_SUSPECT) },
-		{ &m->blocks, SG_STR(SG_MAP_BLOCKS) },
-		{ &m->cidr_blocks, SG_STR(SG_MAP_CIDR_BLOCKS) },
-		{ &m->allow, SG_STR(SG_MAP_ALLOW) },
-		{ &m->allow_inside, SG_STR(SG_MAP_ALLOW_INSIDE) },
-		{ &m->allow_hint, SG_STR(SG_MAP_ALLOW_HINT) },
-		{ &m->ifaces, SG_STR(SG_MAP_IFACES) },
-		{ &m->traps, SG_STR(SG_MAP_TRAPS) },
-		{ &m->exposed, SG_STR(SG_MAP_EXPOSED) },
+	/* With the value each holds in this build: an instance another
+	 * build pinned may hold other layouts, which this one would misread. */
+	struct { int *fd; const char *name; __u32 value_size; } tab[] = {
+		{ &m->config, SG_STR(SG_MAP_CONFIG), sizeof(struct sg_config) },
+		{ &m->state, SG_STR(SG_MAP_STATE), sizeof(struct sg_state) },
+		{ &m->stats, SG_STR(SG_MAP_STATS), sizeof(struct sg_stats) },
+		{ &m->track, SG_STR(SG_MAP_TRACK), sizeof(struct sg_track_set) },
+		{ &m->suspect, SG_STR(SG_MAP_SUSPECT), sizeof(struct sg_suspect) },
+		{ &m->blocks, SG_STR(SG_MAP_BLOCKS), sizeof(struct sg_block) },
+		{ &m->cidr_blocks, SG_STR(SG_MAP_CIDR_BLOCKS), sizeof(struct sg_block) },
+		{ &m->allow, SG_STR(SG_MAP_ALLOW), sizeof(struct sg_allow) },
+		{ &m->allow_inside, SG_STR(SG_MAP_ALLOW_INSIDE), sizeof(__u32) },
+		{ &m->allow_hint, SG_STR(SG_MAP_ALLOW_HINT), sizeof(struct sg_allow_hint) },
+		{ &m->ifaces, SG_STR(SG_MAP_IFACES), sizeof(struct sg_iface) },
+		{ &m->traps, SG_STR(SG_MAP_TRAPS), sizeof(__u64) },
+		{ &m->exposed, SG_STR(SG_MAP_EXPOSED), sizeof(struct sg_exposed) },
 	};
 	int ret;
 
 	maps_reset(m);
 	for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
+		struct bpf_map_info info = {};
+		__u32 ilen = sizeof(info);
+
 		ret = open_pinned(dir, tab[i].name);
 		if (ret < 0) {
 			sg_maps_close(m);
@@ -219,6 +224,11 @@ int sg_maps_open(const char *dir, struct sg_maps *m)
 			return ret == -ENOENT && i ? -ESTALE : ret;
 		}
 		*tab[i].fd = ret;
+		if (bpf_obj_get_info_by_fd(ret, &info, &ilen) == 0 &&
+		    info.value_size != tab[i].value_size) {
+			sg_maps_close(m);
+			return -ESTALE;
+		}
 	}
 	ret = sg_maps_from_fds(m);
 	if (ret)

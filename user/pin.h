@@ -11,7 +11,8 @@
 #define SG_DEFAULT_PIN_PATH "/sys/fs/bpf/scanguard"
 #define SG_PIN_PATH_MAX 256	/* pin directory name length, so map paths fit */
 #define SG_MAPS_STALE "was made by another version of scanguardd (a map this one needs is " \
-		      "missing): restart scanguardd, or run scanguardd --upgrade"
+		      "missing or laid out differently): restart scanguardd, or run " \
+		      "scanguardd --upgrade"
 
 struct sg_maps {
 	int config, state, stats, track, suspect, blocks, cidr_blocks, allow, allow_inside, ifaces;
@@ -32,7 +33,8 @@ bool sg_pin_locked(const char *dir);
 
 /* Opens every pinned map under dir.  Returns 0, -ENOENT when nothing is
  * pinned there (no instance), -ESTALE when a map this build needs is
- * missing (an instance another build made: SG_MAPS_STALE says what to do),
+ * missing or holds another layout (an instance another build made:
+ * SG_MAPS_STALE says what to do),
  * or another -errno. */
 int sg_maps_open(const char *dir, struct sg_maps *m);
 /* Fills m from already-open map fds (the daemon's skeleton). */

@@ -74,6 +74,15 @@ sys.exit(0 if int(v[bit // 8], 16) >> (bit % 8) & 1 else 1)' "$1"
 check "upgrade: no allow-list entry in 198.19.0.0/16 yet" not hint_has 198.19.77.1
 ctl allow add 198.19.77.0/24 >/dev/null
 check "upgrade: allow add sets its hint bit" hint_has 198.19.77.1
+# A map another build laid out differently is refused, not misread.
+mv "$PIN/sg_traps" "$PIN/sg_traps_keep"
+bpftool map create "$PIN/sg_traps" type array key 4 value 4 entries 2048 name sg_traps
+out=$(ctl status 2>&1)
+check_eq "upgrade: scanguardctl on a map of another layout: exit 1" "$?" 1
+check_eq "upgrade: ... and says why" "$(grep -c -- 'laid out differently' <<<"$out")" 1
+rm -f "$PIN/sg_traps"
+mv "$PIN/sg_traps_keep" "$PIN/sg_traps"
+check "upgrade: ... and reads it again once it is back" ctl status
 rm -f "$PIN/sg_allow_hint"
 out=$(ctl status 2>&1)
 check_eq "upgrade: scanguardctl on another build's pins: exit 1" "$?" 1
