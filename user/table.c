@@ -8,7 +8,8 @@
 #include "sg_admit.h"
 #include "table.h"
 
-int sg_table_map(int fd, struct sg_table *tb)
+/* Maps the table behind fd with prot (the length from the map's own size). */
+static int table_map(int fd, int prot, struct sg_table *tb)
 {
 	struct bpf_map_info info = {};
 	__u32 ilen = sizeof(info);
@@ -21,12 +22,17 @@ int sg_table_map(int fd, struct sg_table *tb)
 	if (info.value_size != sizeof(struct sg_track_set) || !info.max_entries)
 		return -EINVAL;
 	tb->len = ((size_t)info.max_entries * sizeof(struct sg_track_set) + page - 1) / page * page;
-	mm = mmap(NULL, tb->len, PROT_READ, MAP_SHARED, fd, 0);
+	mm = mmap(NULL, tb->len, prot, MAP_SHARED, fd, 0);
 	if (mm == MAP_FAILED)
 		return -errno;
 	tb->e = mm;
 	tb->entries = info.max_entries * SG_TRACK_WAYS;
 	return 0;
+}
+
+int sg_table_map(int fd, struct sg_table *tb)
+{
+	return table_map(fd, PROT_READ, tb);
 }
 
 void sg_table_unmap(struct sg_table *tb)
@@ -74,19 +80,11 @@ long sg_table_count_fd(int fd)
 int sg_table_clear(int fd)
 {
 	struct sg_table tb;
-	void *mm;
-	int ret = sg_table_map(fd, &tb);
-
-	size_t len;
+	int ret = table_map(fd, PROT_READ | PROT_WRITE, &tb);
 
 	if (ret)
 		return ret;
-	len = tb.len;
+	memset((void *)tb.e, 0, tb.len);
 	sg_table_unmap(&tb);
-	mm = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (mm == MAP_FAILED)
-		return -errno;
-	memset(mm, 0, len);
-	munmap(mm, len);
 	return 0;
 }
