@@ -136,7 +136,9 @@ void bm_print_table(FILE *f, const struct bm_ctx *c)
 				k[i].hi / k[i].lo <= SCALE_MAX_RATIO ? "met" : "MISSED");
 	}
 	if (c->nstructs) {
-		fprintf(f, "\nper-source structures, one hit, bare (harness removed)\n%-12s %9s %s\n",
+		fprintf(f, "\nper-source structures, one hit, bare (harness removed); memory_chase: one\n"
+			"read that waits for the one before, in 256 bytes a source (the four ways a\n"
+			"source the scaling runs give sg_track): the memory's latency\n%-12s %9s %s\n",
 			"structure", "sources", "ns");
 		for (int i = 0; i < c->nstructs; i++)
 			fprintf(f, "%-12s %9ld %.1f (%.1f-%.1f)\n", c->structs[i].structure,

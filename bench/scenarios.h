@@ -59,7 +59,7 @@ struct bm_map_mem {
 
 /* One per-source structure, bare (structs.c). */
 struct bm_struct_result {
-	const char *structure;	/* "lru_hash" or "slot_array" */
+	const char *structure;	/* "lru_hash", "slot_array" or "memory_chase" */
 	long sources;
 	int bytes_per_source;	/* nominal: an LRU element and bucket, or one slot */
 	struct bm_stats ns;	/* one hit, harness removed */
@@ -76,7 +76,7 @@ struct bm_ctx {
 	int nscale;
 	struct bm_map_mem mem[256];	/* every map, in each memory configuration */
 	int nmem;
-	struct bm_struct_result structs[8];
+	struct bm_struct_result structs[12];
 	int nstructs;
 	double bytes_per_source;		/* sg_track memlock / max_entries */
 	double bytes_per_source_total;		/* (sg_track + sg_suspect) / max_entries */

@@ -4,7 +4,11 @@
  * harness so that their cost as the number of sources grows can be told
  * apart from everything else scanguard does: a hit in an LRU hash (the
  * kind of map sg_track is: 16-byte key, 48-byte value) and a hit in a
- * direct-mapped array of 64-byte slots, one cache line per source.
+ * direct-mapped array of 64-byte slots, one cache line per source.  And
+ * the memory's latency: a walk through an array of 64-byte slots in which
+ * each run reads the slot the run before it named, so no run's access can
+ * overlap another's, as none can in scanguard's program, whose every run
+ * is longer than the CPU looks ahead.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -43,6 +47,20 @@ struct {
 	__type(key, __u32);
 	__type(value, struct bench_slot);
 } bench_slots SEC(".maps");
+
+struct bench_chase_slot {
+	__u32 next;
+	__u32 pad[15];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bench_chase_slot);
+} bench_chase SEC(".maps");
+
+__u32 chase_at;	/* the slot the next run reads */
 
 const volatile __u32 slot_mask = 0;	/* slots - 1, a power of two less one */
 
@@ -92,5 +110,17 @@ int bench_slot_hit(struct xdp_md *ctx)
 	if (s->fp != (h | 1))
 		s->fp = h | 1;
 	s->count++;
+	return XDP_PASS;
+}
+
+SEC("xdp")
+int bench_chase_step(struct xdp_md *ctx)
+{
+	__u32 idx = chase_at;
+	struct bench_chase_slot *s = bpf_map_lookup_elem(&bench_chase, &idx);
+
+	if (!s)
+		return XDP_ABORTED;
+	chase_at = s->next;
 	return XDP_PASS;
 }

@@ -4,7 +4,10 @@
  * one hit in an LRU hash like sg_track, and one in a direct-mapped array of
  * cache-line slots, each with 1 K, 100 K and 1 M sources, cycled through
  * in a scattered order behind the harness (whose own cost, harness ->
- * empty program, is subtracted, so the figure is the structure's alone).
+ * empty program, is subtracted, so the figure is the structure's alone);
+ * and the memory's latency at the footprint of scanguard's table for as
+ * many sources (four 64-byte ways a source, as the scaling runs size it):
+ * one read per run, each at the slot the run before it read named.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -55,6 +58,58 @@ out:
 	return ret;
 }
 
+/* A cycle through n slots of an array of 4 n, one in a random way of each
+ * group of four, the groups in a random order (fixed seed: the same walk
+ * every run); *start is a slot on it. */
+static int chase_fill(int fd, uint32_t n, uint32_t *start)
+{
+	struct { __u32 next; __u32 pad[15]; } *vals = NULL;
+	uint32_t *order = calloc(n, sizeof(*order)), *keys = NULL, *slot = NULL;
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	const uint32_t chunk = 65536;
+	int ret = 0;
+
+	keys = calloc(chunk, sizeof(*keys));
+	vals = calloc(chunk, sizeof(*vals));
+	slot = calloc(n, sizeof(*slot));
+	if (!order || !keys || !vals || !slot) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		order[i] = i;
+	for (uint32_t i = n - 1; i > 0; i--) {
+		uint32_t j, t;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		j = x % (i + 1);
+		t = order[i];
+		order[i] = order[j];
+		order[j] = t;
+		slot[i] = order[i] * 4 + (x >> 32) % 4;
+	}
+	slot[0] = order[0] * 4;
+	*start = slot[0];
+	for (uint32_t first = 0; first < n && !ret; first += chunk) {
+		__u32 cnt = n - first < chunk ? n - first : chunk;
+
+		for (uint32_t i = 0; i < cnt; i++) {
+			keys[i] = slot[first + i];
+			vals[i].next = slot[(first + i + 1) % n];
+		}
+		if (bpf_map_update_batch(fd, keys, vals, &cnt, NULL))
+			ret = -errno;
+	}
+out:
+	free(order);
+	free(keys);
+	free(vals);
+	free(slot);
+	return ret;
+}
+
 static struct bm_struct_result *new_row(struct bm_ctx *c)
 {
 	if (c->nstructs == (int)(sizeof(c->structs) / sizeof(c->structs[0])))
@@ -73,10 +128,10 @@ int bm_run_structures(struct bm_ctx *c)
 		return ret;
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		uint32_t n = sizes[i], slots = pow2_at_least(n);
-		double v[2][BM_MAX_REPS];
+		double v[3][BM_MAX_REPS];
 		struct structs_bpf *sk;
-		uint32_t verdict[2] = { 0, 0 };
-		int fds[2];
+		uint32_t verdict[3] = { 0, 0, 0 };
+		int fds[3];
 
 		pr_info("structures: %u sources", n);
 		sk = structs_bpf__open();
@@ -85,20 +140,25 @@ int bm_run_structures(struct bm_ctx *c)
 		ret = bpf_map__set_max_entries(sk->maps.bench_lru, (n + 4096) * c->ncpus);
 		if (!ret)
 			ret = bpf_map__set_max_entries(sk->maps.bench_slots, slots);
+		if (!ret)
+			ret = bpf_map__set_max_entries(sk->maps.bench_chase, 4 * n);
 		sk->rodata->slot_mask = slots - 1;
 		if (!ret)
 			ret = structs_bpf__load(sk);
 		if (!ret)
 			ret = prefill(bpf_map__fd(sk->maps.bench_lru), n);
+		if (!ret)
+			ret = chase_fill(bpf_map__fd(sk->maps.bench_chase), n, &sk->bss->chase_at);
 		fds[0] = bpf_program__fd(sk->progs.bench_lru_hit);
 		fds[1] = bpf_program__fd(sk->progs.bench_slot_hit);
+		fds[2] = bpf_program__fd(sk->progs.bench_chase_step);
 		for (int rep = 0; rep < c->o.scale_reps && !ret; rep++) {
 			struct bench_vary vary = { .mode = BENCH_VARY_STRIDE, .base = BM_TRACK6,
 						   .mul = 2654435761u, .n = n,
 						   .start = (uint64_t)rep * c->o.cycle_repeat };
 			double empty = 0, t;
 
-			for (int k = -1; k < 2 && !ret; k++) {
+			for (int k = -1; k < 3 && !ret; k++) {
 				ret = bench_target(&c->b, k < 0 ? c->b.empty_fd : fds[k]);
 				if (ret)
 					break;
@@ -118,14 +178,20 @@ int bm_run_structures(struct bm_ctx *c)
 			pr_warn("structures: the LRU hash missed a tracked source");
 			return -EIO;
 		}
-		for (int k = 0; k < 2; k++) {
+		if (verdict[2] != XDP_PASS) {
+			pr_warn("structures: the memory walk left its slots");
+			return -EIO;
+		}
+		for (int k = 0; k < 3; k++) {
+			static const char *const name[] = { "lru_hash", "slot_array", "memory_chase" };
+			static const int bytes[] = { 128, 64, 256 };
 			struct bm_struct_result *r = new_row(c);
 
 			if (!r)
 				return -ENOSPC;
-			r->structure = k == 0 ? "lru_hash" : "slot_array";
+			r->structure = name[k];
 			r->sources = n;
-			r->bytes_per_source = k == 0 ? 128 : 64;
+			r->bytes_per_source = bytes[k];
 			bm_stats(v[k], c->o.scale_reps, &r->ns);
 		}
 	}

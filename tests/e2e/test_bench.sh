@@ -49,7 +49,7 @@ check_eq "bench: no-cliff checks for scenarios 4 and 5" \
 	"$(jq -c '[.scaling_targets[] | .scenario]' "$R")" '[4,5]'
 check_eq "bench: per-source structures timed bare" \
 	"$(jq -c '[.structures[] | select(.ns_per_hit != null) | "\(.structure):\(.sources)"]' "$R")" \
-	'["lru_hash:1000","slot_array:1000","lru_hash:100000","slot_array:100000","lru_hash:1000000","slot_array:1000000"]'
+	'["lru_hash:1000","slot_array:1000","memory_chase:1000","lru_hash:100000","slot_array:100000","memory_chase:100000","lru_hash:1000000","slot_array:1000000","memory_chase:1000000"]'
 check "bench: memory of every map, empty and full" jq -e '
 	[.memory.maps[] | select(.config == "default-empty") | .map] as $empty
 	| [.memory.maps[] | select(.config == "default-full") | .map] as $full
