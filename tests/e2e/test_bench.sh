@@ -47,6 +47,8 @@ check_eq "bench: scaling by allow-list size" \
 	'[1,1,100,100,10000,10000]'
 check_eq "bench: no-cliff checks for scenarios 4 and 5" \
 	"$(jq -c '[.scaling_targets[] | .scenario]' "$R")" '[4,5]'
+check "bench: no-cliff checks give the memory read's share" jq -e '
+	[.scaling_targets[] | has("memory_read_ns") and has("ratio_one_read")] | all' "$R"
 check_eq "bench: per-source structures timed bare" \
 	"$(jq -c '[.structures[] | select(.ns_per_hit != null) | "\(.structure):\(.sources)"]' "$R")" \
 	'["lru_hash:1000","slot_array:1000","memory_chase:1000","lru_hash:100000","slot_array:100000","memory_chase:100000","lru_hash:1000000","slot_array:1000000","memory_chase:1000000"]'
