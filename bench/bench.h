@@ -2,7 +2,8 @@
 /*
  * bench.h - what the benchmark's own XDP programs (bench.bpf.c) and its
  * driver share: how the harness varies the source address of the frame it
- * is given before it tail-calls the program under test.
+ * is given before it tail-calls the program under test, and the slots of
+ * structs.bpf.c's memory walk.
  */
 #ifndef SG_BENCH_H
 #define SG_BENCH_H
@@ -32,6 +33,12 @@ struct bench_vary {
 	__u64 n;		/* STRIDE: number of keys (> 0) */
 	__u32 bits;		/* MIX: 1..32 */
 	__u32 pad;
+};
+
+/* A slot of structs.bpf.c's memory walk: a cache line naming the next. */
+struct bench_chase_slot {
+	__u32 next;
+	__u32 pad[15];
 };
 
 #endif /* SG_BENCH_H */

@@ -48,11 +48,6 @@ struct {
 	__type(value, struct bench_slot);
 } bench_slots SEC(".maps");
 
-struct bench_chase_slot {
-	__u32 next;
-	__u32 pad[15];
-};
-
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);

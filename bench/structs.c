@@ -63,7 +63,7 @@ out:
  * every run); *start is a slot on it. */
 static int chase_fill(int fd, uint32_t n, uint32_t *start)
 {
-	struct { __u32 next; __u32 pad[15]; } *vals = NULL;
+	struct bench_chase_slot *vals = NULL;
 	uint32_t *order = calloc(n, sizeof(*order)), *keys = NULL, *slot = NULL;
 	uint64_t x = 0x9e3779b97f4a7c15ull;
 	const uint32_t chunk = 65536;
