@@ -61,7 +61,7 @@ struct bm_map_mem {
 struct bm_struct_result {
 	const char *structure;	/* "lru_hash", "slot_array" or "memory_chase" */
 	long sources;
-	int bytes_per_source;	/* nominal: an LRU element and bucket, one slot, four */
+	int bytes_per_source;	/* nominal: an LRU element and bucket; a slot; four slots */
 	struct bm_stats ns;	/* one hit, harness removed */
 };
 

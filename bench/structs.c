@@ -58,39 +58,37 @@ out:
 	return ret;
 }
 
+static uint32_t xorshift(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x >> 32;
+}
+
 /* A cycle through n slots of an array of 4 n, one in a random way of each
  * group of four, the groups in a random order (fixed seed: the same walk
  * every run); *start is a slot on it. */
 static int chase_fill(int fd, uint32_t n, uint32_t *start)
 {
-	struct bench_chase_slot *vals = NULL;
-	uint32_t *order = calloc(n, sizeof(*order)), *keys = NULL, *slot = NULL;
-	uint64_t x = 0x9e3779b97f4a7c15ull;
 	const uint32_t chunk = 65536;
+	struct bench_chase_slot *vals = calloc(chunk, sizeof(*vals));
+	uint32_t *keys = calloc(chunk, sizeof(*keys)), *slot = calloc(n, sizeof(*slot));
+	uint64_t x = 0x9e3779b97f4a7c15ull;
 	int ret = 0;
 
-	keys = calloc(chunk, sizeof(*keys));
-	vals = calloc(chunk, sizeof(*vals));
-	slot = calloc(n, sizeof(*slot));
-	if (!order || !keys || !vals || !slot) {
+	if (!keys || !vals || !slot) {
 		ret = -ENOMEM;
 		goto out;
 	}
 	for (uint32_t i = 0; i < n; i++)
-		order[i] = i;
-	for (uint32_t i = n - 1; i > 0; i--) {
-		uint32_t j, t;
+		slot[i] = i * 4 + xorshift(&x) % 4;
+	for (uint32_t i = n - 1; i > 0; i--) {	/* Fisher-Yates */
+		uint32_t j = xorshift(&x) % (i + 1), t = slot[i];
 
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		j = x % (i + 1);
-		t = order[i];
-		order[i] = order[j];
-		order[j] = t;
-		slot[i] = order[i] * 4 + (x >> 32) % 4;
+		slot[i] = slot[j];
+		slot[j] = t;
 	}
-	slot[0] = order[0] * 4;
 	*start = slot[0];
 	for (uint32_t first = 0; first < n && !ret; first += chunk) {
 		__u32 cnt = n - first < chunk ? n - first : chunk;
@@ -103,7 +101,6 @@ static int chase_fill(int fd, uint32_t n, uint32_t *start)
 			ret = -errno;
 	}
 out:
-	free(order);
 	free(keys);
 	free(vals);
 	free(slot);
